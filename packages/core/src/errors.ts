@@ -1,0 +1,117 @@
+/**
+ * Every error pg-claims raises, by its stable `code`, with the HTTP status a server should answer.
+ *
+ * The table is the contract: codes never change meaning, and new codes are only ever added.
+ *
+ * @example
+ * ```ts
+ * import { ERROR_CODES } from '@pg-claims/core'
+ * ERROR_CODES.TOKEN_EXPIRED.status // 401
+ * ```
+ */
+export const ERROR_CODES = {
+  TOKEN_MISSING: {
+    status: 401,
+    description: 'No token was given and anonymous access is off (no default role).',
+  },
+  TOKEN_MALFORMED: {
+    status: 401,
+    description: 'The token is not a well-formed compact JWS with a JSON claims set.',
+  },
+  TOKEN_TOO_LARGE: { status: 401, description: 'The token is longer than the `maxTokenSize` option allows.' },
+  TOKEN_ALGORITHM_NOT_ALLOWED: {
+    status: 401,
+    description: 'The token is signed with an algorithm outside the allow-list (including `none`).',
+  },
+  TOKEN_SIGNATURE_INVALID: {
+    status: 401,
+    description: 'The signature does not verify with the configured key.',
+  },
+  TOKEN_KEY_NOT_FOUND: { status: 401, description: 'No key in the JWKS matches the token (`kid`/`alg`).' },
+  TOKEN_EXPIRED: {
+    status: 401,
+    description: 'The token is past `exp`, or older than the `maxTokenAge` option.',
+  },
+  TOKEN_NOT_YET_VALID: { status: 401, description: 'The token is before its `nbf`.' },
+  CLAIM_INVALID: {
+    status: 401,
+    description: 'A claim failed a check: `iss`, `aud`, a required claim, the role claim, or the schema.',
+  },
+  VALUE_NOT_STORABLE: {
+    status: 401,
+    description:
+      'A claim cannot reach PostgreSQL unchanged: a NUL character, a lone surrogate, a non-JSON value, or nesting deeper than 64.',
+  },
+  ROLE_MISSING: {
+    status: 401,
+    description: 'The token has no role claim and no default role is configured.',
+  },
+  ROLE_NOT_ALLOWED: { status: 403, description: 'The role is not in the `roles.allowed` list.' },
+  ROLE_UNKNOWN: { status: 401, description: 'PostgreSQL has no role of that name (SQLSTATE 22023).' },
+  ROLE_NOT_GRANTED: {
+    status: 403,
+    description: 'The login role may not switch to that role (SQLSTATE 42501): grant it to the login role.',
+  },
+  JWKS_UNAVAILABLE: {
+    status: 503,
+    description: 'The remote JWKS could not be fetched or is not a valid key set.',
+  },
+  SETTING_INVALID: {
+    status: 500,
+    description:
+      'settings.extra returned a name that is not a dotted custom name or that pg-claims writes itself, or a value that is not a string.',
+  },
+  CONFIG_INVALID: {
+    status: 500,
+    description: 'The options are inconsistent or unsafe; the message says which.',
+  },
+} as const satisfies Record<string, { status: number; description: string }>
+
+/**
+ * A stable error code: one key of {@link ERROR_CODES}.
+ *
+ * @example
+ * ```ts
+ * const code: PgClaimsErrorCode = 'TOKEN_EXPIRED'
+ * ```
+ */
+export type PgClaimsErrorCode = keyof typeof ERROR_CODES
+
+/**
+ * The one error class pg-claims throws for bad input or configuration. Check `code`, not the message.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await db.withClaims(token).transaction(async (client) => client.query('select 1'))
+ * } catch (error) {
+ *   if (error instanceof PgClaimsError) return reply.status(error.status).send({ code: error.code })
+ *   throw error
+ * }
+ * ```
+ */
+export class PgClaimsError extends Error {
+  override readonly name = 'PgClaimsError'
+  /** The stable code; see {@link ERROR_CODES}. */
+  readonly code: PgClaimsErrorCode
+  /** The HTTP status a server should answer with. */
+  readonly status: number
+
+  constructor(code: PgClaimsErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.code = code
+    this.status = ERROR_CODES[code].status
+  }
+}
+
+/**
+ * Whether `error` is a {@link PgClaimsError}, optionally with the given code.
+ *
+ * @example
+ * ```ts
+ * if (isPgClaimsError(error, 'TOKEN_EXPIRED')) console.log('ask the client to refresh')
+ * ```
+ */
+export function isPgClaimsError(error: unknown, code?: PgClaimsErrorCode): error is PgClaimsError {
+  return error instanceof PgClaimsError && (code === undefined || error.code === code)
+}

@@ -1,0 +1,62 @@
+import { PgClaimsError } from '../errors.js'
+import { assertStorableText } from '../sql/literal.js'
+
+/** Deepest nesting of objects and arrays a claims set may have. */
+export const MAX_CLAIMS_DEPTH = 64
+
+/**
+ * Checks that `value` is plain JSON that PostgreSQL can store unchanged, walking it without
+ * recursion: strings (keys too) without NUL or lone surrogates, finite numbers, booleans, null,
+ * arrays and plain objects, nested at most {@link MAX_CLAIMS_DEPTH} deep. Anything that
+ * `JSON.stringify` would drop or change (undefined, functions, NaN, Dates, class instances, bigint)
+ * throws instead.
+ *
+ * @example
+ * ```ts
+ * assertStorableJson({ sub: 'u1', tags: ['a'] }) // returns
+ * assertStorableJson({ n: Number.NaN }) // throws PgClaimsError VALUE_NOT_STORABLE
+ * ```
+ */
+export function assertStorableJson(value: unknown): void {
+  const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value, path: 'claims', depth: 0 }]
+  while (stack.length > 0) {
+    const item = stack.pop()!
+    const current = item.value
+    if (current === null || typeof current === 'boolean') continue
+    if (typeof current === 'string') {
+      assertStorableText(current, item.path)
+      continue
+    }
+    if (typeof current === 'number') {
+      if (!Number.isFinite(current)) notJson(item.path, String(current))
+      continue
+    }
+    if (typeof current !== 'object') notJson(item.path, typeof current)
+    if (item.depth >= MAX_CLAIMS_DEPTH) {
+      throw new PgClaimsError(
+        'VALUE_NOT_STORABLE',
+        `${item.path} nests deeper than ${MAX_CLAIMS_DEPTH} levels`,
+      )
+    }
+    if (Array.isArray(current)) {
+      current.forEach((element, index) => {
+        stack.push({ value: element, path: `${item.path}[${index}]`, depth: item.depth + 1 })
+      })
+      continue
+    }
+    const proto = Object.getPrototypeOf(current)
+    if (proto !== Object.prototype && proto !== null) notJson(item.path, 'an object that is not plain JSON')
+    for (const [key, element] of Object.entries(current)) {
+      const path = `${item.path}.${key}`
+      assertStorableText(key, `the name of ${path}`)
+      stack.push({ value: element, path, depth: item.depth + 1 })
+    }
+  }
+}
+
+function notJson(path: string, what: string): never {
+  throw new PgClaimsError(
+    'VALUE_NOT_STORABLE',
+    `${path} is ${what}, which is not a JSON value and would be changed on the way to PostgreSQL`,
+  )
+}

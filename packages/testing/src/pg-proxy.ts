@@ -1,0 +1,130 @@
+import { connect, createServer, type Socket } from 'node:net'
+import { withHostAndPort } from './connection-url.js'
+import { DelayedWriter } from './delayed-writer.js'
+import { FrontendMessageReader, queryMessageType, syncMessageType } from './frontend-protocol.js'
+
+/** Options of {@link startPgProxy}. */
+export interface PgProxyOptions {
+  /** Host of the PostgreSQL server to forward to. */
+  upstreamHost: string
+  /** Port of the PostgreSQL server to forward to. */
+  upstreamPort: number
+  /**
+   * Delay, in milliseconds, added to every chunk the client sends (order is kept), to simulate
+   * network latency. `0` or absent: forward at once.
+   */
+  delayMs?: number | undefined
+}
+
+/** A running proxy made by {@link startPgProxy}. */
+export interface PgProxy {
+  /** Address the proxy listens on (always loopback). */
+  readonly host: string
+  /** Port the proxy listens on. */
+  readonly port: number
+  /** `base` (a PostgreSQL URL) with its host and port replaced by the proxy's. */
+  connectionString(base: string): string
+  /**
+   * Round trips the clients started since the proxy started or since {@link PgProxy.reset}, over
+   * all connections: each simple-protocol `Query` message and each extended-protocol `Sync`.
+   * Connections that negotiated TLS or GSS encryption are not counted.
+   */
+  roundTrips(): number
+  /** Sets the round-trip count back to zero. */
+  reset(): void
+  /** Stops listening and closes every connection through the proxy. */
+  close(): Promise<void>
+}
+
+/**
+ * Starts a TCP proxy on a free loopback port in front of a PostgreSQL server. It forwards bytes
+ * unchanged in both directions and counts round trips by reading the client → server protocol:
+ * the startup packet (an SSLRequest is forwarded; the server's answer says whether the stream stays
+ * readable), then typed messages.
+ *
+ * @example
+ * ```ts
+ * const proxy = await startPgProxy({ upstreamHost: server.host, upstreamPort: server.port, delayMs: 1 })
+ * const client = new pg.Client(proxy.connectionString(db.url))
+ * ```
+ */
+export async function startPgProxy(options: PgProxyOptions): Promise<PgProxy> {
+  const { upstreamHost, upstreamPort } = options
+  const delayMs = options.delayMs ?? 0
+  const host = '127.0.0.1'
+  const sockets = new Set<Socket>()
+  const writers = new Set<DelayedWriter>()
+  let roundTrips = 0
+
+  const server = createServer((client) => {
+    const upstream = connect({ host: upstreamHost, port: upstreamPort })
+    for (const socket of [client, upstream]) {
+      sockets.add(socket)
+      socket.setNoDelay(true)
+      socket.on('close', () => sockets.delete(socket))
+      socket.on('error', () => {
+        client.destroy()
+        upstream.destroy()
+      })
+    }
+    const reader = new FrontendMessageReader((type) => {
+      if (type === queryMessageType || type === syncMessageType) roundTrips++
+    })
+    const writer = delayMs > 0 ? new DelayedWriter(upstream, delayMs) : undefined
+    if (writer) {
+      writers.add(writer)
+      upstream.on('close', () => {
+        writer.cancel()
+        writers.delete(writer)
+      })
+    }
+
+    client.on('data', (chunk: Buffer) => {
+      reader.push(chunk)
+      if (writer) writer.write(chunk)
+      else forward(client, upstream, chunk)
+    })
+    upstream.on('data', (chunk: Buffer) => {
+      if (reader.negotiating && chunk.length > 0) reader.serverAnswered(chunk[0]!)
+      forward(upstream, client, chunk)
+    })
+    client.on('end', () => (writer ? writer.end() : upstream.end()))
+    upstream.on('end', () => client.end())
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen({ host, port: 0 }, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const address = server.address()
+  if (address === null || typeof address === 'string') throw new Error('The proxy has no TCP address.')
+  const { port } = address
+
+  return {
+    host,
+    port,
+    connectionString: (base) => withHostAndPort(base, host, port),
+    roundTrips: () => roundTrips,
+    reset: () => {
+      roundTrips = 0
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()))
+        for (const writer of writers) writer.cancel()
+        for (const socket of sockets) socket.destroy()
+      }),
+  }
+}
+
+/** Writes `chunk` from `source` to `target`, pausing `source` while `target` is full. */
+function forward(source: Socket, target: Socket, chunk: Buffer): void {
+  if (target.destroyed) return
+  if (!target.write(chunk)) {
+    source.pause()
+    target.once('drain', () => source.resume())
+  }
+}

@@ -1,0 +1,23 @@
+import { defineConfig } from 'vitest/config'
+
+/** Export condition under which workspace packages point at their TypeScript source. */
+const sourceCondition = '@pg-claims/source'
+
+export default defineConfig({
+  // Tests run on the Node (SSR) side, where vitest 4 with Vite >= 6 resolves with
+  // `ssr.resolve.conditions` (and passes them to its workers as `--conditions`); without it,
+  // `@pg-claims/*` imports fall back to `dist`. `resolve.conditions` is the client side (browser
+  // mode). vitest adds its default conditions to both.
+  resolve: { conditions: [sourceCondition] },
+  ssr: { resolve: { conditions: [sourceCondition] } },
+  test: {
+    globalSetup: ['packages/testing/src/global-setup.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Type tests (`**/*.test-d.ts`) stay off for now: vitest 4 runs `tsc --noEmit -p <tsconfig>` and
+    // reads its errors, and the root tsconfig.json is a solution file with `"files": []`, so every
+    // type test would pass unchecked. With a root tsconfig.test.json that includes the test folders:
+    // typecheck: { enabled: true, include: ['**/*.test-d.ts'], tsconfig: './tsconfig.test.json' },
+  },
+})
