@@ -15,9 +15,7 @@ export default defineConfig({
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Type tests (`**/*.test-d.ts`) stay off for now: vitest 4 runs `tsc --noEmit -p <tsconfig>` and
-    // reads its errors, and the root tsconfig.json is a solution file with `"files": []`, so every
-    // type test would pass unchecked. With a root tsconfig.test.json that includes the test folders:
-    // typecheck: { enabled: true, include: ['**/*.test-d.ts'], tsconfig: './tsconfig.test.json' },
+    // Type tests (*.test-d.ts) run through tsc with every test file in view.
+    typecheck: { enabled: true, include: ['**/*.test-d.ts'], tsconfig: './tsconfig.test.json' },
   },
 })

@@ -39,7 +39,7 @@ async function helpers(
     payload === null
       ? claimsPool(pool, claims).withClaims(null)
       : claimsPool(pool, claims).withClaims(await signToken(payload))
-  return (await scope.query(sql)).rows[0]
+  return (await scope.query(sql)).rows[0]!
 }
 
 describe('SQL helpers (pg_session_jwt fallback mode and Supabase names)', () => {
@@ -197,6 +197,6 @@ describe('SQL helpers (pg_session_jwt fallback mode and Supabase names)', () => 
       .map((r) => r['QUERY PLAN'])
       .join('\n')
     expect(plan).toMatch(/InitPlan/)
-    expect((await scope.query('select count(*)::int as n from items')).rows[0].n).toBe(100)
+    expect((await scope.query('select count(*)::int as n from items')).rows[0]!.n).toBe(100)
   })
 })

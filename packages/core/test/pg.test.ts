@@ -108,7 +108,7 @@ describe('claimsPool', () => {
         throw new Error('boom')
       }),
     ).rejects.toThrow('boom')
-    expect((await scope.query('select count(*)::int as n from notes')).rows[0].n).toBe(0)
+    expect((await scope.query('select count(*)::int as n from notes')).rows[0]!.n).toBe(0)
   })
 
   it('verifies the token before taking a connection', async () => {

@@ -116,7 +116,7 @@ describe('bad tokens', () => {
     expect((await verifier.verify(await signToken(good))).payload.sub).toBe('u1')
   })
 
-  it.each([
+  const cases: ReadonlyArray<readonly [string, () => string | Promise<string>, PgClaimsErrorCode]> = [
     ['alg none', () => unsignedToken({ alg: 'none', typ: 'JWT' }, good), 'TOKEN_ALGORITHM_NOT_ALLOWED'],
     [
       'an algorithm outside the allow-list',
@@ -161,7 +161,8 @@ describe('bad tokens', () => {
     ],
     ['an empty string', async () => '', 'TOKEN_MALFORMED'],
     ['an oversized token', async () => `${'a'.repeat(20_000)}.b.c`, 'TOKEN_TOO_LARGE'],
-  ] as const)('rejects %s', async (_name, make, code) => {
+  ]
+  it.each(cases)('rejects %s', async (_name, make, code) => {
     expect(await rejection(verifier.verify(await make()))).toBe(code)
   })
 

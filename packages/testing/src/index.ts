@@ -9,6 +9,14 @@
  */
 export { type BootstrapResult, bootstrapServer } from './bootstrap.js'
 export {
+  type AdapterUnderTest,
+  type ConformanceTarget,
+  conformanceClaims,
+  describeConformance,
+  type Row,
+  type RunSql,
+} from './conformance.js'
+export {
   hostAndPortOf,
   withCredentials,
   withDatabase,
