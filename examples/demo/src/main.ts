@@ -1,12 +1,15 @@
-import { demoDatabase } from './database.js'
+import { startScratchServer } from '@pg-claims/testing'
 import { runDemo } from './run-demo.js'
 import { createSchema } from './schema.js'
 
-const database = await demoDatabase()
+// An embedded PostgreSQL (or DATABASE_URL) with the roles anon, authenticated and authenticator.
+const server = await startScratchServer()
 try {
-  await createSchema(database.adminUrl)
-  console.log('pg-claims demo: one table, row-level security from verified JWT claims\n')
-  await runDemo(database.appUrl, (line) => console.log(line))
+  await createSchema(server.adminUrl)
+  console.log(
+    `pg-claims demo on PostgreSQL ${server.version}: one table, row-level security from verified JWT claims\n`,
+  )
+  await runDemo(server.appUrl, (line) => console.log(line))
 } finally {
-  await database.stop()
+  await server.stop()
 }

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import { readFileSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { disableEmbeddedPostgresExitHooks } from './embedded-exit-hooks.js'
 import { findFreePort } from './free-port.js'
 import type { StartedServer } from './started-server.js'
@@ -61,9 +62,11 @@ export async function startEmbeddedServer(): Promise<StartedServer> {
     })
     await server.initialise()
     // start() rejects with no reason when the server process exits before it is ready.
-    await server.start().catch((reason: unknown) => {
-      throw reason instanceof Error ? reason : new Error('The postgres process exited before it was ready.')
-    })
+    const start = () =>
+      server.start().catch((reason: unknown) => {
+        throw reason instanceof Error ? reason : new Error('The postgres process exited before it was ready.')
+      })
+    await start()
     const adminUrl = `postgres://${superuser}:${password}@${host}:${port}/postgres`
     return {
       adminUrl,
@@ -75,6 +78,11 @@ export async function startEmbeddedServer(): Promise<StartedServer> {
           await rm(dir, { recursive: true, force: true })
           process.off('exit', cleanUpOnExit)
         }
+      },
+      restart: async () => {
+        stopPostmaster(dataDir) // fast shutdown: open sessions are terminated, committed data stays
+        while (existsSync(join(dataDir, 'postmaster.pid'))) await sleep(20)
+        await start()
       },
       logs,
     }

@@ -23,15 +23,10 @@ import { bootstrapServer } from './bootstrap.js'
 import { hostAndPortOf } from './connection-url.js'
 import { startEmbeddedServer } from './embedded-server.js'
 import { useExternalServer } from './external-server.js'
+import { sharedAuthenticatorPassword } from './roles.js'
 import type { PgClaimsServer } from './server-info.js'
 import type { StartedServer } from './started-server.js'
 import { startTestcontainersServer } from './testcontainers-server.js'
-
-/**
- * `authenticator`'s password on a `DATABASE_URL` server. Fixed rather than random so that runs
- * sharing that server concurrently do not reset each other's password.
- */
-const sharedAuthenticatorPassword = 'pg-claims-authenticator'
 
 /** Picks and starts the server the environment asks for. */
 async function startServer(env: NodeJS.ProcessEnv): Promise<StartedServer> {

@@ -6,6 +6,8 @@ export interface StartedServer {
   describe(serverVersionText: string): string
   /** Stops the server if the setup started it, and removes what it created on disk. */
   stop(): Promise<void>
+  /** Restarts the server (fast shutdown, then start), where the setup owns it: the embedded server. */
+  restart?: () => Promise<void>
   /** Server output collected so far (empty when not available), to print when something fails. */
   logs(): string
 }

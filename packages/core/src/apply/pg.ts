@@ -110,7 +110,14 @@ export async function inClaimsTransaction<T>(
 ): Promise<T> {
   const begin = beginWithClaimsSql(context, options)
   const client = await pool.connect()
-  let broken: Error | undefined
+  // A checked-out client emits connection errors (a killed backend, a restart) on itself; without
+  // a listener they would crash the process. The first one is the real cause of whatever fails next.
+  let connectionError: Error | undefined
+  const onError = (error: Error) => {
+    connectionError ??= error
+  }
+  client.on('error', onError)
+  let rollbackError: Error | undefined
   try {
     try {
       await client.query(begin)
@@ -121,13 +128,17 @@ export async function inClaimsTransaction<T>(
     await client.query('COMMIT')
     return result
   } catch (error) {
-    try {
-      await client.query('ROLLBACK')
-    } catch (rollbackError) {
-      broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError))
+    if (connectionError === undefined) {
+      try {
+        await client.query('ROLLBACK')
+      } catch (caught) {
+        rollbackError = caught instanceof Error ? caught : new Error(String(caught))
+      }
     }
-    throw error
+    throw connectionError ?? error
   } finally {
-    client.release(broken)
+    client.off('error', onError)
+    // a connection that broke, or could not roll back, is destroyed rather than reused
+    client.release(connectionError ?? rollbackError)
   }
 }

@@ -1,0 +1,81 @@
+import { createClaims, installHelpers } from '@pg-claims/core'
+import { createTestDatabase, startScratchServer, TEST_SECRET } from '@pg-claims/testing'
+import { createHelperTables, measureHelpers } from './helpers-cost.js'
+import { measureOverhead } from './overhead.js'
+import { type BenchReport, machineFacts, writeReport } from './report.js'
+import { type BenchTargetFactory, pgTarget, recipeTargets } from './targets.js'
+import { measureCacheMemory, measureVerification } from './verification.js'
+
+const quick = process.argv.includes('--quick')
+const settings = {
+  overhead: { rounds: quick ? 2 : 6, millis: quick ? 300 : 1500, workers: 8, poolSize: 4, users: 50 },
+  delayMs: 1,
+  verificationMillis: quick ? 150 : 900,
+  helperRows: 100_000,
+  helperRuns: quick ? 3 : 9,
+  cacheTokens: quick ? 3000 : 20_000,
+  cacheMaxEntries: 1000,
+}
+const targets: BenchTargetFactory[] = [
+  pgTarget,
+  recipeTargets('one statement after BEGIN'),
+  recipeTargets('separate statements (naive recipe)'),
+]
+const log = (line: string) => console.log(line)
+
+const server = await startScratchServer()
+try {
+  const database = await createTestDatabase({
+    server: server.server,
+    setup: async (admin) => {
+      await installHelpers(admin)
+      await admin.query(`create table bench_items (id int primary key, owner text not null);
+      insert into bench_items select g, 'user' || g from generate_series(0, 99) g;
+      alter table bench_items enable row level security;
+      grant select on bench_items to authenticator, authenticated;
+      create policy login_sees_all on bench_items to authenticator using (true);
+      create policy owner_only on bench_items to authenticated using (owner = (select auth.user_id()));`)
+      await createHelperTables(admin, settings.helperRows)
+    },
+  })
+  try {
+    const claims = createClaims({
+      secret: TEST_SECRET,
+      roles: { default: 'anon', allowed: ['anon', 'authenticated'] },
+    })
+    log(`pg-claims bench on PostgreSQL ${server.version}${quick ? ' (quick)' : ''}`)
+    const rows = [
+      ...(await measureOverhead({
+        url: database.url,
+        claims,
+        targets,
+        settings: settings.overhead,
+        delayMs: settings.delayMs,
+        log,
+      })),
+      ...(await measureVerification(settings.verificationMillis, log)),
+      ...(await measureCacheMemory(settings.cacheTokens, settings.cacheMaxEntries, log)),
+      ...(await measureHelpers({
+        url: database.url,
+        claims,
+        rows: settings.helperRows,
+        runs: settings.helperRuns,
+        log,
+      })),
+    ]
+    const report: BenchReport = {
+      date: new Date().toISOString(),
+      machine: machineFacts(server.version),
+      settings: { ...settings, quick },
+      rows,
+    }
+    console.log(`\n${writeReport(report, { readme: !quick })}`)
+    const missed = rows.filter((row) => row.target && !row.target.met)
+    if (missed.length > 0)
+      console.log(`targets missed: ${missed.map((row) => `${row.section} / ${row.name}`).join('; ')}`)
+  } finally {
+    await database.drop()
+  }
+} finally {
+  await server.stop()
+}

@@ -1,0 +1,16 @@
+/**
+ * The `pg-claims` command line, runnable in-process through {@link run}.
+ *
+ * @module
+ */
+export type { Command } from './command.js'
+export { explainCommand } from './commands/explain.js'
+export { installCommand } from './commands/install.js'
+export { sqlCommand } from './commands/sql.js'
+export { tokenCommand } from './commands/token.js'
+export { DatabaseError, reportError, UsageError } from './errors.js'
+export { EXIT_CODES, EXIT_CODES_HELP, type ExitCode } from './exit-codes.js'
+export type { CliIo, TextSink } from './io.js'
+export { type Explanation, explanationJson, formatExplanation, refusalJson } from './output.js'
+export { commands, mainHelp, run } from './run.js'
+export { cliVersion } from './version.js'
