@@ -6,6 +6,7 @@ export {
 } from './accessors/claim-expressions.js'
 export type { ClaimSqlType, SqlTypeMap, TypeOfSqlType } from './accessors/claim-types.js'
 export { fromSettingsError } from './apply/database-errors.js'
+export { connectGuarded, type GuardedClient } from './apply/guarded-connection.js'
 export { type ClaimsPool, type ClaimsScope, claimsPool, inClaimsTransaction } from './apply/pg.js'
 export { beginStatement, type TransactionOptions } from './apply/transaction-options.js'
 export { type Claims, type ClaimsOptions, createClaims } from './claims.js'

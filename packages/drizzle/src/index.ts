@@ -1,1 +1,12 @@
-export {}
+/**
+ * Drizzle (node-postgres) under verified JWT claims: `claimsDrizzle(db, claims).withClaims(token)`
+ * runs transactions and direct queries in claims transactions; typed claim SQL (`claimSql`) and
+ * policy helpers (`ownerCheck`, `roleCheck`, `crudPolicy`) for `pgPolicy` and drizzle-kit.
+ *
+ * @module
+ */
+
+export { type CheckOptions, ownerCheck, roleCheck } from './checks.js'
+export { type ClaimSql, claimSql } from './claim-sql.js'
+export { type ClaimsDatabase, type ClaimsMethods, claimsDrizzle } from './claims-drizzle.js'
+export { anonRole, authenticatedRole, type CrudPolicyOptions, crudPolicy } from './policies.js'

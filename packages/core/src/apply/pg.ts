@@ -2,6 +2,7 @@ import type pg from 'pg'
 import type { Claims } from '../claims.js'
 import { beginWithClaimsSql, type ClaimsContext } from '../context.js'
 import { fromSettingsError } from './database-errors.js'
+import { connectGuarded } from './guarded-connection.js'
 import type { TransactionOptions } from './transaction-options.js'
 
 /**
@@ -109,14 +110,7 @@ export async function inClaimsTransaction<T>(
   fn: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
   const begin = beginWithClaimsSql(context, options)
-  const client = await pool.connect()
-  // A checked-out client emits connection errors (a killed backend, a restart) on itself; without
-  // a listener they would crash the process. The first one is the real cause of whatever fails next.
-  let connectionError: Error | undefined
-  const onError = (error: Error) => {
-    connectionError ??= error
-  }
-  client.on('error', onError)
+  const { client, connectionError } = await connectGuarded(pool)
   let rollbackError: Error | undefined
   try {
     try {
@@ -128,17 +122,17 @@ export async function inClaimsTransaction<T>(
     await client.query('COMMIT')
     return result
   } catch (error) {
-    if (connectionError === undefined) {
+    // a dead connection cannot roll back; its own error is the cause to report
+    if (connectionError() === undefined) {
       try {
         await client.query('ROLLBACK')
       } catch (caught) {
         rollbackError = caught instanceof Error ? caught : new Error(String(caught))
       }
     }
-    throw connectionError ?? error
+    throw connectionError() ?? error
   } finally {
-    client.off('error', onError)
     // a connection that broke, or could not roll back, is destroyed rather than reused
-    client.release(connectionError ?? rollbackError)
+    client.release(rollbackError)
   }
 }

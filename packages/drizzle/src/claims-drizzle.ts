@@ -1,0 +1,78 @@
+import { type Claims, PgClaimsError } from '@pg-claims/core'
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres'
+import pg from 'pg'
+import { claimsDatabase } from './drizzle-internals.js'
+
+/**
+ * What {@link claimsDrizzle} adds to a Drizzle database: one caller's view of it.
+ *
+ * @example
+ * ```ts
+ * const mine = await db.withClaims(token).select().from(posts) // one claims transaction
+ * await db.withClaims(token).transaction(async (tx) => tx.insert(posts).values({ title: 'hi' }))
+ * ```
+ */
+export interface ClaimsMethods<TSchema extends Record<string, unknown>, TClaims> {
+  /**
+   * The database as the holder of `token` sees it (`null`: the anonymous caller). Every
+   * `transaction` and every direct query (`select`, `insert`, `update`, `delete`, `execute`,
+   * `query.*`, `$count`) runs in a transaction carrying the token's claims. The token is verified
+   * (or taken from core's cache, re-checking `exp`) before each connection is checked out; a bad
+   * one rejects with a `PgClaimsError`.
+   */
+  withClaims(token: string | null): NodePgDatabase<TSchema>
+  /**
+   * The database as a caller whose claims your own auth layer already verified sees it. Never pass
+   * client input here: nothing checks a signature. Invalid claims throw here, synchronously.
+   */
+  withVerifiedClaims(claims: TClaims): NodePgDatabase<TSchema>
+}
+
+/**
+ * A Drizzle node-postgres database on a `pg.Pool`, with {@link ClaimsMethods}. Used directly, it
+ * stays claim-free (migrations, admin jobs).
+ *
+ * @example
+ * ```ts
+ * const db: ClaimsDatabase<typeof schema> = claimsDrizzle(drizzle(pool, { schema }), claims)
+ * ```
+ */
+export type ClaimsDatabase<
+  TSchema extends Record<string, unknown> = Record<string, never>,
+  TClaims = Parameters<Claims['resolveVerified']>[0],
+> = NodePgDatabase<TSchema> & { $client: pg.Pool } & ClaimsMethods<TSchema, TClaims>
+
+/**
+ * Adds `withClaims(token)` and `withVerifiedClaims(claims)` to a `drizzle-orm/node-postgres`
+ * database built on a `pg.Pool`, and returns it. Claims ride with `BEGIN`, in the same message
+ * (core's `beginWithClaimsSql`), so a claims transaction costs the round trips of a plain one.
+ *
+ * @example
+ * ```ts
+ * import { createClaims } from '@pg-claims/core'
+ * import { claimsDrizzle } from '@pg-claims/drizzle'
+ * import { drizzle } from 'drizzle-orm/node-postgres'
+ * import pg from 'pg'
+ *
+ * const claims = createClaims({ secret, roles: { default: 'anon', allowed: ['anon', 'authenticated'] } })
+ * const db = claimsDrizzle(drizzle(new pg.Pool({ connectionString }), { schema }), claims)
+ * const mine = await db.withClaims(token).select().from(schema.posts)
+ * ```
+ */
+export function claimsDrizzle<TSchema extends Record<string, unknown>, TClaims>(
+  db: NodePgDatabase<TSchema> & { $client: pg.Pool },
+  claims: Claims<TClaims>,
+): ClaimsDatabase<TSchema, TClaims> {
+  const pool = db.$client
+  if (!(pool instanceof pg.Pool)) {
+    throw new PgClaimsError('CONFIG_INVALID', 'claimsDrizzle needs a database built on a pg.Pool')
+  }
+  const methods: ClaimsMethods<TSchema, TClaims> = {
+    withClaims: (token) => claimsDatabase(db, { pool, context: () => claims.resolve(token) }),
+    withVerifiedClaims: (verified) => {
+      const context = claims.resolveVerified(verified)
+      return claimsDatabase(db, { pool, context: async () => context })
+    },
+  }
+  return Object.assign(db, methods)
+}

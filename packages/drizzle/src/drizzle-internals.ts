@@ -1,0 +1,167 @@
+/**
+ * The one place that relies on drizzle-orm internals. Checked against drizzle-orm 0.45.4
+ * (`drizzle-orm/node-postgres`, `drizzle-orm/pg-core`); re-check on every drizzle-orm upgrade:
+ *
+ * - `PgDatabase#dialect`: an `@internal` constructor property, read to reuse the db's dialect
+ *   (its `casing`) rather than build another.
+ * - `NodePgSession#logger`: a private field, read so claims queries are logged like plain ones.
+ * - `NodePgSession`, `NodePgTransaction` and `NodePgDatabase` constructors: built here around a
+ *   connection that already holds a claims transaction, as `NodePgSession#transaction` builds them
+ *   around a connection after its own `begin`.
+ * - `PgSession#prepareQuery` / `PgPreparedQuery#execute`: every direct query (builders, `execute`,
+ *   relational `query.*`, `$count`) goes through them, as `NodePgSession#count` relies on.
+ * - `PgPreparedQuery#joinsNotNullableMap`: `@internal`, set by the select builder on the prepared
+ *   query after `prepareQuery` returns; copied here onto the query that really runs.
+ *
+ * @module
+ */
+
+import type { ClaimsContext } from '@pg-claims/core'
+import { inClaimsTransaction } from '@pg-claims/core'
+import { is, type Logger, type Query, type RelationalSchemaConfig } from 'drizzle-orm'
+import type { WithCacheConfig } from 'drizzle-orm/cache/core/types'
+import {
+  NodePgDatabase,
+  NodePgSession,
+  type NodePgSessionOptions,
+  NodePgTransaction,
+} from 'drizzle-orm/node-postgres'
+import {
+  PgDialect,
+  PgPreparedQuery,
+  type PgTransactionConfig,
+  type PreparedQueryConfig,
+  type SelectedFieldsOrdered,
+} from 'drizzle-orm/pg-core'
+import type { ExtractTablesWithRelations, TablesRelationalConfig } from 'drizzle-orm/relations'
+import type pg from 'pg'
+
+/** What a claims-scoped database is built from. */
+export interface ClaimsDatabaseParts {
+  /** The pool connections are checked out of. */
+  readonly pool: pg.Pool
+  /** Resolves the caller's claims: called, and awaited, before each connection is taken. */
+  readonly context: () => Promise<ClaimsContext<unknown>>
+}
+
+/**
+ * Builds a `NodePgDatabase` sharing `db`'s dialect, relational schema and logger, whose every
+ * transaction and direct query runs in a claims transaction opened by core's `inClaimsTransaction`.
+ */
+export function claimsDatabase<TSchema extends Record<string, unknown>>(
+  db: NodePgDatabase<TSchema>,
+  parts: ClaimsDatabaseParts,
+): NodePgDatabase<TSchema> {
+  const dialect: unknown = Reflect.get(db, 'dialect')
+  if (!is(dialect, PgDialect)) throw new TypeError('claimsDrizzle takes a drizzle-orm/node-postgres database')
+  const logger: unknown = Reflect.get(db._.session, 'logger')
+  const schema =
+    db._.schema === undefined
+      ? undefined
+      : { fullSchema: db._.fullSchema, schema: db._.schema, tableNamesMap: db._.tableNamesMap }
+  const session = new ClaimsSession<TSchema, ExtractTablesWithRelations<TSchema>>(parts, dialect, schema, {
+    ...(isLogger(logger) && { logger }),
+  })
+  return new NodePgDatabase<TSchema>(dialect, session, schema)
+}
+
+function isLogger(value: unknown): value is Logger {
+  return typeof value === 'object' && value !== null && typeof Reflect.get(value, 'logQuery') === 'function'
+}
+
+/**
+ * A session that owns no connection: each transaction, and each direct query, checks one out of
+ * the pool inside a claims transaction. The driver's cache is left out on purpose: results read
+ * under row-level security belong to one caller and must never be served to another.
+ */
+class ClaimsSession<
+  TFullSchema extends Record<string, unknown>,
+  TSchema extends TablesRelationalConfig,
+> extends NodePgSession<TFullSchema, TSchema> {
+  readonly #parts: ClaimsDatabaseParts
+  readonly #dialect: PgDialect
+  readonly #schema: RelationalSchemaConfig<TSchema> | undefined
+  readonly #options: NodePgSessionOptions
+
+  constructor(
+    parts: ClaimsDatabaseParts,
+    dialect: PgDialect,
+    schema: RelationalSchemaConfig<TSchema> | undefined,
+    options: NodePgSessionOptions,
+  ) {
+    super(parts.pool, dialect, schema, options)
+    this.#parts = parts
+    this.#dialect = dialect
+    this.#schema = schema
+    this.#options = options
+  }
+
+  override prepareQuery<T extends PreparedQueryConfig = PreparedQueryConfig>(
+    query: Query,
+    fields: SelectedFieldsOrdered | undefined,
+    name: string | undefined,
+    isResponseInArrayMode: boolean,
+    customResultMapper?: (rows: unknown[][]) => T['execute'],
+    queryMetadata?: { type: 'select' | 'update' | 'delete' | 'insert'; tables: string[] },
+    cacheConfig?: WithCacheConfig,
+  ): PgPreparedQuery<T> {
+    return new ClaimsPreparedQuery<T>(query, (run) =>
+      this.#inClaimsTransaction(undefined, (session) =>
+        run(
+          session.prepareQuery<T>(
+            query,
+            fields,
+            name,
+            isResponseInArrayMode,
+            customResultMapper,
+            queryMetadata,
+            cacheConfig,
+          ),
+        ),
+      ),
+    )
+  }
+
+  override transaction<T>(
+    transaction: (tx: NodePgTransaction<TFullSchema, TSchema>) => Promise<T>,
+    config?: PgTransactionConfig,
+  ): Promise<T> {
+    return this.#inClaimsTransaction(config, (session) =>
+      transaction(new NodePgTransaction<TFullSchema, TSchema>(this.#dialect, session, this.#schema)),
+    )
+  }
+
+  async #inClaimsTransaction<R>(
+    config: PgTransactionConfig | undefined,
+    fn: (session: NodePgSession<TFullSchema, TSchema>) => Promise<R>,
+  ): Promise<R> {
+    const context = await this.#parts.context() // verified before any connection is taken
+    return inClaimsTransaction(this.#parts.pool, context, config, (client) =>
+      fn(new NodePgSession<TFullSchema, TSchema>(client, this.#dialect, this.#schema, this.#options)),
+    )
+  }
+}
+
+/**
+ * Stands in for the driver's prepared query until it runs: then the real one is prepared on the
+ * connection of a fresh claims transaction, and executed there.
+ */
+class ClaimsPreparedQuery<T extends PreparedQueryConfig> extends PgPreparedQuery<T> {
+  /** Set by the select builder after `prepareQuery` (drizzle-orm internal, see above). */
+  joinsNotNullableMap: Record<string, boolean> | undefined
+  readonly #inTransaction: <R>(run: (prepared: PgPreparedQuery<T>) => Promise<R>) => Promise<R>
+
+  constructor(
+    query: Query,
+    inTransaction: <R>(run: (prepared: PgPreparedQuery<T>) => Promise<R>) => Promise<R>,
+  ) {
+    super(query, undefined, undefined)
+    this.#inTransaction = inTransaction
+  }
+
+  override execute(placeholderValues?: Record<string, unknown>): Promise<T['execute']> {
+    return this.#inTransaction((prepared) =>
+      Object.assign(prepared, { joinsNotNullableMap: this.joinsNotNullableMap }).execute(placeholderValues),
+    )
+  }
+}

@@ -1,0 +1,115 @@
+import { type Claims, type ClaimsContext, connectGuarded } from '@pg-claims/core'
+import { Kysely, type KyselyConfig, PostgresDialect, PostgresDriver } from 'kysely'
+import type pg from 'pg'
+import { claimsDialect } from './claims-dialect.js'
+import { ClaimsDriver } from './claims-driver.js'
+
+/** The claims type `createClaims` gives without a schema (jose's `JWTPayload`). */
+type DefaultClaims = Parameters<Claims['resolveVerified']>[0]
+
+/**
+ * What {@link ClaimsKysely} is built from: Kysely's options (`plugins`, `log`) without the
+ * dialect, which is always `PostgresDialect` on `pool`.
+ *
+ * @example
+ * ```ts
+ * const config: ClaimsKyselyConfig = { pool: new pg.Pool({ connectionString }), claims, log: ['error'] }
+ * ```
+ */
+export interface ClaimsKyselyConfig<TClaims = DefaultClaims> extends Omit<KyselyConfig, 'dialect'> {
+  /** The `pg` pool every query runs on; `destroy()` ends it. */
+  readonly pool: pg.Pool
+  /** Verifies tokens and turns their claims into settings (`createClaims` from `@pg-claims/core`). */
+  readonly claims: Claims<TClaims>
+}
+
+/**
+ * A Kysely instance on `PostgresDialect` that runs queries without claims, as Kysely always does
+ * (for migrations and admin work), and hands out handles that run every query under one caller's
+ * verified claims.
+ *
+ * @example
+ * ```ts
+ * import { createClaims } from '@pg-claims/core'
+ * import { ClaimsKysely } from '@pg-claims/kysely'
+ * import pg from 'pg'
+ *
+ * const claims = createClaims({ secret, roles: { default: 'anon', allowed: ['anon', 'authenticated'] } })
+ * const db = new ClaimsKysely<Database>({ pool: new pg.Pool({ connectionString }), claims })
+ * const notes = await db.withClaims(token).selectFrom('notes').selectAll().execute()
+ * ```
+ */
+export class ClaimsKysely<DB, TClaims = DefaultClaims> extends Kysely<DB> {
+  readonly #config: Omit<KyselyConfig, 'dialect'>
+  readonly #claims: Claims<TClaims>
+  /** One driver for every caller's connections, on the same pool as the plain instance. */
+  readonly #driver: PostgresDriver
+  readonly #pool: pg.Pool
+  #ended: Promise<void> | undefined
+
+  constructor({ pool, claims, ...config }: ClaimsKyselyConfig<TClaims>) {
+    // Both drivers share the pool but never end it: Kysely's driver ends its pool only if it was
+    // ever used, so `destroy()` below ends it, once.
+    // Connections are checked out guarded: a connection that dies while lent (a killed backend, a
+    // restart) reports its error to core's listener instead of crashing the process.
+    const shared = { connect: async () => (await connectGuarded(pool)).client, end: async () => {} }
+    super({ ...config, dialect: new PostgresDialect({ pool: shared }) })
+    this.#config = config
+    this.#claims = claims
+    this.#driver = new PostgresDriver({ pool: shared })
+    this.#pool = pool
+  }
+
+  /**
+   * Ends the pool, after Kysely's own clean-up. Claims handles share the pool and cannot end it.
+   *
+   * @example
+   * ```ts
+   * process.on('SIGTERM', () => db.destroy())
+   * ```
+   */
+  override async destroy(): Promise<void> {
+    await super.destroy()
+    this.#ended ??= this.#pool.end()
+    await this.#ended
+  }
+
+  /**
+   * A Kysely handle for the caller holding `token` (`null`: the anonymous caller). The token is
+   * verified (through the claims cache) each time the handle takes a connection, before taking it;
+   * a bad token rejects with a `PgClaimsError`. `transaction()` and `startTransaction()` open a
+   * claims transaction; any other query runs in a claims transaction of its own.
+   *
+   * @example
+   * ```ts
+   * const mine = await db.withClaims(token).selectFrom('notes').select(['id', 'body']).execute()
+   * await db.withClaims(token).transaction().execute((trx) => trx.insertInto('notes').values({ body: 'hi' }).execute())
+   * ```
+   */
+  withClaims(token: string | null): Kysely<DB> {
+    return this.#scope(() => this.#claims.resolve(token))
+  }
+
+  /**
+   * A Kysely handle for a caller whose claims your own auth layer already verified. Nothing here
+   * checks a signature: never pass what a client sent. Throws `CLAIM_INVALID` or
+   * `VALUE_NOT_STORABLE` at once when the claims cannot be applied.
+   *
+   * @example
+   * ```ts
+   * const session = await auth.getSession(request) // your own, already verified
+   * const rows = await db.withVerifiedClaims({ sub: session.userId, role: 'authenticated' }).selectFrom('notes').selectAll().execute()
+   * ```
+   */
+  withVerifiedClaims(claims: TClaims): Kysely<DB> {
+    const context = this.#claims.resolveVerified(claims)
+    return this.#scope(async () => context)
+  }
+
+  #scope(context: () => Promise<ClaimsContext<TClaims>>): Kysely<DB> {
+    return new Kysely<DB>({
+      ...this.#config,
+      dialect: claimsDialect(new ClaimsDriver(this.#driver, context)),
+    })
+  }
+}

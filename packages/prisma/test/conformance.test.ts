@@ -1,0 +1,4 @@
+import { describeConformance } from '@pg-claims/testing'
+import { prismaTarget } from './target.js'
+
+describeConformance(prismaTarget)
