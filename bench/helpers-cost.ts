@@ -8,6 +8,8 @@ const POLICIES = {
   literal: `owner = 'user3'`,
   wrapped: 'owner = (select auth.user_id())',
   bare: 'owner = auth.user_id()',
+  literal_indexed: `owner = 'user3'`,
+  wrapped_indexed: 'owner = (select auth.user_id())',
 } as const
 
 /** Three copies of a `rows`-row table, each with one form of the same RLS policy. */
@@ -18,6 +20,7 @@ export async function createHelperTables(admin: pg.Client, rows: number): Promis
       insert into rls_${form} select g, 'user' || (g % 100) from generate_series(1, ${rows}) g;
       alter table rls_${form} enable row level security;
       grant select on rls_${form} to authenticated;
+      ${form.endsWith('_indexed') ? `create index on rls_${form} (owner);` : ''}
       create policy owner_only on rls_${form} to authenticated using (${using});
       analyze rls_${form};`)
   }
@@ -57,10 +60,11 @@ export async function measureHelpers(options: {
     )
     const section = `RLS policy on ${options.rows.toLocaleString('en-US')} rows, select count(*) (server execution time, ms)`
     const literal = { name: "literal 'user3'", value: times.literal! }
+    const literalIndexed = { name: "literal 'user3', owner indexed", value: times.literal_indexed! }
     return [
       {
         section,
-        name: '(select auth.user_id())',
+        name: '(select auth.user_id()), no index',
         unit: 'ms',
         value: times.wrapped!,
         reference: literal,
@@ -70,7 +74,19 @@ export async function measureHelpers(options: {
       },
       {
         section,
-        name: 'auth.user_id() (bare, per row)',
+        name: '(select auth.user_id()), owner indexed',
+        unit: 'ms',
+        value: times.wrapped_indexed!,
+        reference: literalIndexed,
+        ratio: times.literal_indexed! / times.wrapped_indexed!,
+        target: {
+          description: 'within 1.1× of the literal',
+          met: times.wrapped_indexed! <= times.literal_indexed! * 1.1,
+        },
+      },
+      {
+        section,
+        name: 'auth.user_id() (bare, per row), no index',
         unit: 'ms',
         value: times.bare!,
         reference: literal,

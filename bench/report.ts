@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
+import { missedTargetNotes } from './missed-targets.js'
 
 /** One measured row: a value, the reference it is compared with in the same run, and their ratio. */
 export interface BenchRow {
@@ -62,12 +63,12 @@ export function markdown(report: BenchReport): string {
       const target = row.target ? `${row.target.met ? 'met' : '**missed**'}: ${row.target.description}` : ''
       const note = row.note ? ` (${row.note})` : ''
       lines.push(
-        `| ${row.name}${note} | ${format(row.value)} ${row.unit} | ${reference} | ${row.ratio === undefined ? '' : `${row.ratio.toFixed(2)}×`} | ${target} |`,
+        `| ${row.name}${note} | ${format(row.value)} ${row.unit} | ${reference} | ${row.ratio === undefined ? '' : `${(Math.floor(row.ratio * 1000) / 1000).toFixed(3)}×`} | ${target} |`,
       )
     }
     lines.push('')
   }
-  return lines.join('\n')
+  return `${lines.join('\n')}\n${missedTargetNotes(report.rows)}`
 }
 
 const START = '<!-- bench:start -->'

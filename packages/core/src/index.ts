@@ -1,8 +1,13 @@
 export {
+  type ClaimAccessors,
   type ClaimDeclarations,
   type ClaimExpressions,
   claimExpressions,
+  type ExpressionWrap,
+  mapClaimExpressions,
   type SqlExpression,
+  type SqlWrap,
+  type Wrapped,
 } from './accessors/claim-expressions.js'
 export type { ClaimSqlType, SqlTypeMap, TypeOfSqlType } from './accessors/claim-types.js'
 export { fromSettingsError } from './apply/database-errors.js'

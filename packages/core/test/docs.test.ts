@@ -21,5 +21,7 @@ describe('README', () => {
     expect(ci).toMatch(/^npm install /m)
     expect(ci).toMatch(/^npm run demo$/m)
     expect(ci).toMatch(/npm test -- /)
+    expect(ci).toMatch(/^npm run test:matrix/m)
+    expect(ci).toMatch(/^npx pg-claims --help/m)
   })
 })

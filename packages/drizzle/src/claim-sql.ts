@@ -1,8 +1,8 @@
 import {
+  type ClaimAccessors,
   type ClaimDeclarations,
-  claimExpressions,
-  type SqlExpression,
-  type TypeOfSqlType,
+  mapClaimExpressions,
+  type SqlWrap,
 } from '@pg-claims/core'
 import { type SQL, sql } from 'drizzle-orm'
 
@@ -17,23 +17,18 @@ import { type SQL, sql } from 'drizzle-orm'
  * await db.withClaims(token).select().from(projects).where(eq(projects.orgId, claims.claim('org_id')))
  * ```
  */
-export interface ClaimSql<D extends ClaimDeclarations> {
-  /** A declared claim, cast to its declared type; NULL when absent. */
-  claim<K extends keyof D & string>(name: K): SQL<TypeOfSqlType<D[K]> | null>
-  /** `auth.user_id()`: `sub` when it is a string. */
-  userId(): SQL<string | null>
-  /** `auth.uid()`: `sub` as a uuid. */
-  uid(): SQL<string | null>
-  /** `auth.role()`: the `role` claim. */
-  role(): SQL<string | null>
-  /** `auth.email()`: the `email` claim. */
-  email(): SQL<string | null>
-  /** `auth.session()`: every claim as jsonb (JSON null when there are none). */
-  session(): SQL<unknown>
-  /** `auth.organization_id()`: `o.id` as a uuid. */
-  organizationId(): SQL<string | null>
-  /** The schema the helpers are in. */
-  readonly schema: string
+export type ClaimSql<D extends ClaimDeclarations> = ClaimAccessors<D, DrizzleWrap>
+
+/**
+ * Drizzle's wrapping of a claim expression: an `SQL` of its type.
+ *
+ * @example
+ * ```ts
+ * type OrgId = Wrapped<DrizzleWrap, number | null> // SQL<number | null>
+ * ```
+ */
+export interface DrizzleWrap extends SqlWrap {
+  readonly wrapped: SQL<this['value']>
 }
 
 /**
@@ -52,19 +47,9 @@ export function claimSql<const D extends ClaimDeclarations>(
   declarations: D,
   options: { readonly schema?: string } = {},
 ): ClaimSql<D> {
-  const expressions = claimExpressions(declarations, options)
-  return {
-    schema: expressions.schema,
-    claim: (name) => toSql(expressions.claim(name)),
-    userId: () => toSql(expressions.userId()),
-    uid: () => toSql(expressions.uid()),
-    role: () => toSql(expressions.role()),
-    email: () => toSql(expressions.email()),
-    session: () => toSql(expressions.session()),
-    organizationId: () => toSql(expressions.organizationId()),
-  }
-}
-
-function toSql<T>(expression: SqlExpression<T>): SQL<T> {
-  return sql<T>`${sql.raw(expression.sql)}`
+  return mapClaimExpressions<D, DrizzleWrap>(
+    declarations,
+    options,
+    (expression) => sql`${sql.raw(expression.sql)}`,
+  )
 }

@@ -1,8 +1,8 @@
 import {
+  type ClaimAccessors,
   type ClaimDeclarations,
-  claimExpressions,
-  type SqlExpression,
-  type TypeOfSqlType,
+  mapClaimExpressions,
+  type SqlWrap,
 } from '@pg-claims/core'
 import { type RawBuilder, sql } from 'kysely'
 
@@ -18,23 +18,18 @@ import { type RawBuilder, sql } from 'kysely'
  *   .where(({ eb, ref }) => eb(ref('org_id'), '=', auth.claim('org_id'))).execute()
  * ```
  */
-export interface ClaimSql<D extends ClaimDeclarations> {
-  /** A declared claim, cast to its declared type; NULL when the claim is absent. */
-  claim<K extends keyof D & string>(name: K): RawBuilder<TypeOfSqlType<D[K]> | null>
-  /** `auth.user_id()`: `sub` when it is a string. */
-  userId(): RawBuilder<string | null>
-  /** `auth.uid()`: `sub` as a uuid. */
-  uid(): RawBuilder<string | null>
-  /** `auth.role()`: the role claim. */
-  role(): RawBuilder<string | null>
-  /** `auth.email()`: the email claim. */
-  email(): RawBuilder<string | null>
-  /** `auth.session()`: every claim, as jsonb (JSON null when there are none). */
-  session(): RawBuilder<unknown>
-  /** `auth.organization_id()`: `o.id` as a uuid. */
-  organizationId(): RawBuilder<string | null>
-  /** The schema the helpers are in. */
-  readonly schema: string
+export type ClaimSql<D extends ClaimDeclarations> = ClaimAccessors<D, KyselyWrap>
+
+/**
+ * Kysely's wrapping of a claim expression: a `RawBuilder` of its type.
+ *
+ * @example
+ * ```ts
+ * type OrgId = Wrapped<KyselyWrap, number | null> // RawBuilder<number | null>
+ * ```
+ */
+export interface KyselyWrap extends SqlWrap {
+  readonly wrapped: RawBuilder<this['value']>
 }
 
 /**
@@ -54,19 +49,5 @@ export function claimSql<const D extends ClaimDeclarations>(
   declarations: D,
   options: { readonly schema?: string } = {},
 ): ClaimSql<D> {
-  const expressions = claimExpressions(declarations, options)
-  return {
-    schema: expressions.schema,
-    claim: (name) => raw(expressions.claim(name)),
-    userId: () => raw(expressions.userId()),
-    uid: () => raw(expressions.uid()),
-    role: () => raw(expressions.role()),
-    email: () => raw(expressions.email()),
-    session: () => raw(expressions.session()),
-    organizationId: () => raw(expressions.organizationId()),
-  }
-}
-
-function raw<T>(expression: SqlExpression<T>): RawBuilder<T> {
-  return sql.raw<T>(expression.sql)
+  return mapClaimExpressions<D, KyselyWrap>(declarations, options, (expression) => sql.raw(expression.sql))
 }

@@ -5,5 +5,5 @@
  *
  * @module
  */
-export { type ClaimSql, claimSql } from './claim-sql.js'
+export { type ClaimSql, claimSql, type KyselyWrap } from './claim-sql.js'
 export { ClaimsKysely, type ClaimsKyselyConfig } from './claims-kysely.js'

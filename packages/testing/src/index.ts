@@ -7,6 +7,8 @@
  *
  * @module
  */
+
+export { type PostgresBinaries, startServerFromBinaries } from './binaries-server.js'
 export { type BootstrapResult, bootstrapServer } from './bootstrap.js'
 export {
   type AdapterUnderTest,
@@ -25,6 +27,7 @@ export {
 export { type CreateTestDatabaseOptions, createTestDatabase, type TestDatabase } from './database.js'
 export { startEmbeddedServer } from './embedded-server.js'
 export { useExternalServer } from './external-server.js'
+export { findFreePort } from './free-port.js'
 export { type PgProxy, type PgProxyOptions, startPgProxy } from './pg-proxy.js'
 export { roles } from './roles.js'
 export { type ScratchServer, startScratchServer } from './scratch-server.js'

@@ -30,32 +30,113 @@ export interface SqlExpression<T> {
 export type ClaimDeclarations = Readonly<Record<string, ClaimSqlType>>
 
 /**
- * Typed SQL expressions reading the claims through the SQL helpers, each wrapped as `(select …)`
- * so PostgreSQL evaluates it once per statement (an InitPlan), not once per row.
+ * How an adapter wraps a claim expression: its `wrapped` type, written in terms of `this['value']`
+ * (the expression's TypeScript type). This lets core declare the claim accessors once for every
+ * adapter's SQL builder type.
  *
  * @example
  * ```ts
- * const claimSql = claimExpressions({ org_id: 'integer' })
+ * import type { RawBuilder } from 'kysely'
+ * interface KyselyWrap extends SqlWrap { readonly wrapped: RawBuilder<this['value']> }
+ * type KyselyClaimSql<D extends ClaimDeclarations> = ClaimAccessors<D, KyselyWrap>
+ * ```
+ */
+export interface SqlWrap {
+  readonly value: unknown
+  readonly wrapped: unknown
+}
+
+/**
+ * The adapter's type for an expression of TypeScript type `T`.
+ *
+ * @example
+ * ```ts
+ * type OrgId = Wrapped<ExpressionWrap, number | null> // SqlExpression<number | null>
+ * ```
+ */
+export type Wrapped<W extends SqlWrap, T> = (W & { readonly value: T })['wrapped']
+
+/**
+ * Typed accessors reading the claims through the SQL helpers, each wrapped as `(select …)` so
+ * PostgreSQL evaluates it once per statement (an InitPlan), not once per row. `W` says what an
+ * adapter turns each expression into (Kysely `RawBuilder<T>`, Drizzle `SQL<T>`).
+ *
+ * @example
+ * ```ts
+ * const claimSql: ClaimAccessors<{ org_id: 'integer' }, ExpressionWrap> = claimExpressions({ org_id: 'integer' })
+ * ```
+ */
+export interface ClaimAccessors<D extends ClaimDeclarations, W extends SqlWrap> {
+  /** A declared claim, cast to its declared type; NULL when the claim is absent. */
+  claim<K extends keyof D & string>(name: K): Wrapped<W, TypeOfSqlType<D[K]> | null>
+  /** `auth.user_id()`: `sub` when it is a string. */
+  userId(): Wrapped<W, string | null>
+  /** `auth.uid()`: `sub` as a uuid. */
+  uid(): Wrapped<W, string | null>
+  /** `auth.role()`: the role claim. */
+  role(): Wrapped<W, string | null>
+  /** `auth.email()`: the email claim. */
+  email(): Wrapped<W, string | null>
+  /** `auth.session()`: every claim, as jsonb (JSON null when there are none). */
+  session(): Wrapped<W, unknown>
+  /** `auth.organization_id()`: `o.id` as a uuid. */
+  organizationId(): Wrapped<W, string | null>
+  /** The schema the helpers are in. */
+  readonly schema: string
+}
+
+/**
+ * Core's own wrapping: the expression as SQL text ({@link SqlExpression}).
+ *
+ * @example
+ * ```ts
+ * type Text = Wrapped<ExpressionWrap, string> // SqlExpression<string>
+ * ```
+ */
+export interface ExpressionWrap extends SqlWrap {
+  readonly wrapped: SqlExpression<this['value']>
+}
+
+/**
+ * The claim accessors as SQL text, for adapters to wrap and for hand-written policy SQL.
+ *
+ * @example
+ * ```ts
+ * const claimSql: ClaimExpressions<{ org_id: 'integer' }> = claimExpressions({ org_id: 'integer' })
  * claimSql.claim('org_id').sql // "(select auth.claim('org_id')::pg_catalog.int4)"
  * ```
  */
-export interface ClaimExpressions<D extends ClaimDeclarations> {
-  /** A declared claim, cast to its declared type; NULL when the claim is absent. */
-  claim<K extends keyof D & string>(name: K): SqlExpression<TypeOfSqlType<D[K]> | null>
-  /** `auth.user_id()`: `sub` when it is a string. */
-  userId(): SqlExpression<string | null>
-  /** `auth.uid()`: `sub` as a uuid. */
-  uid(): SqlExpression<string | null>
-  /** `auth.role()`: the role claim. */
-  role(): SqlExpression<string | null>
-  /** `auth.email()`: the email claim. */
-  email(): SqlExpression<string | null>
-  /** `auth.session()`: every claim, as jsonb (JSON null when there are none). */
-  session(): SqlExpression<unknown>
-  /** `auth.organization_id()`: `o.id` as a uuid. */
-  organizationId(): SqlExpression<string | null>
-  /** The schema the helpers are in. */
-  readonly schema: string
+export type ClaimExpressions<D extends ClaimDeclarations> = ClaimAccessors<D, ExpressionWrap>
+
+/**
+ * Builds claim accessors whose every expression goes through `wrap`: how each adapter turns core's
+ * expressions into its own SQL builder, with one definition of the accessors for all of them.
+ *
+ * @example
+ * ```ts
+ * import { sql, type RawBuilder } from 'kysely'
+ * interface KyselyWrap extends SqlWrap { readonly wrapped: RawBuilder<this['value']> }
+ * const claimSql = mapClaimExpressions<{ org_id: 'integer' }, KyselyWrap>(
+ *   { org_id: 'integer' }, {}, (expression) => sql.raw(expression.sql),
+ * )
+ * ```
+ */
+export function mapClaimExpressions<const D extends ClaimDeclarations, W extends SqlWrap>(
+  declarations: D,
+  options: { readonly schema?: string },
+  wrap: <T>(expression: SqlExpression<T>) => Wrapped<W, T>,
+): ClaimAccessors<D, W> {
+  const expressions = claimExpressions(declarations, options)
+  return {
+    schema: expressions.schema,
+    claim: (name) => wrap(expressions.claim(name)),
+    userId: () => wrap(expressions.userId()),
+    uid: () => wrap(expressions.uid()),
+    role: () => wrap(expressions.role()),
+    email: () => wrap(expressions.email()),
+    session: () => wrap(expressions.session()),
+    organizationId: () => wrap(expressions.organizationId()),
+  }
 }
 
 /**
