@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 
 const exec = promisify(execFile)
 const packageDir = fileURLToPath(new URL('..', import.meta.url))
-const bin = fileURLToPath(new URL('../dist/main.js', import.meta.url))
+const bin = fileURLToPath(new URL('../bin/pg-claims.js', import.meta.url))
 const tsc = fileURLToPath(new URL('../../../node_modules/typescript/bin/tsc', import.meta.url))
 
 /** Runs the built bin as a child process; never rejects, so exit codes can be checked. */
@@ -22,7 +22,7 @@ async function runBin(args: string[], env: Record<string, string> = {}) {
   }
 }
 
-describe('the built bin (dist/main.js)', () => {
+describe('the bin npm links (bin/pg-claims.js, loading dist/main.js)', () => {
   beforeAll(async () => {
     // `npm run build` has usually built it already; tsc -b is then a quick no-op.
     await exec(process.execPath, [tsc, '-b', packageDir])

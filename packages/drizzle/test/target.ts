@@ -1,19 +1,13 @@
 import { claimsDrizzle } from '@pg-claims/drizzle'
-import type { ConformanceTarget } from '@pg-claims/testing'
+import { type ConformanceTarget, countingPool } from '@pg-claims/testing'
 import { sql } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/node-postgres'
-import pg from 'pg'
 
 /** The drizzle adapter as the conformance, load and fault suites drive it. */
 export const drizzleTarget: ConformanceTarget = {
   name: 'drizzle (node-postgres)',
   async create({ url, claims, poolSize }) {
-    const pool = new pg.Pool({ connectionString: url, max: poolSize })
-    let opened = 0
-    pool.on('connect', () => {
-      opened += 1
-    })
-    pool.on('error', () => {}) // idle connections' errors (a restart) are reported on the pool
+    const { pool, opened } = countingPool(url, poolSize)
     const db = claimsDrizzle(drizzle(pool), claims)
     return {
       transaction: (token, work) =>
@@ -22,7 +16,7 @@ export const drizzleTarget: ConformanceTarget = {
           .transaction((tx) => work(async (text) => (await tx.execute(sql.raw(text))).rows)),
       query: async (token, text) => (await db.withClaims(token).execute(sql.raw(text))).rows,
       plainQuery: async (text) => (await db.execute(sql.raw(text))).rows,
-      connectionsOpened: () => opened,
+      connectionsOpened: opened,
       close: () => pool.end(),
     }
   },

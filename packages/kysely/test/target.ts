@@ -1,7 +1,6 @@
 import { ClaimsKysely } from '@pg-claims/kysely'
-import type { ConformanceTarget } from '@pg-claims/testing'
+import { type ConformanceTarget, countingPool } from '@pg-claims/testing'
 import { type Kysely, sql } from 'kysely'
-import pg from 'pg'
 
 const rows = async (db: Kysely<unknown>, text: string) =>
   (await sql.raw<Record<string, unknown>>(text).execute(db)).rows
@@ -10,12 +9,7 @@ const rows = async (db: Kysely<unknown>, text: string) =>
 export const kyselyTarget: ConformanceTarget = {
   name: 'kysely (ClaimsKysely)',
   async create({ url, claims, poolSize }) {
-    const pool = new pg.Pool({ connectionString: url, max: poolSize })
-    let opened = 0
-    pool.on('connect', () => {
-      opened += 1
-    })
-    pool.on('error', () => {}) // idle connections' errors (a restart) are reported on the pool
+    const { pool, opened } = countingPool(url, poolSize)
     const db = new ClaimsKysely<unknown>({ pool, claims })
     return {
       transaction: (token, work) =>
@@ -25,7 +19,7 @@ export const kyselyTarget: ConformanceTarget = {
           .execute((trx) => work((text) => rows(trx, text))),
       query: (token, text) => rows(db.withClaims(token), text),
       plainQuery: (text) => rows(db, text),
-      connectionsOpened: () => opened,
+      connectionsOpened: opened,
       close: () => db.destroy(),
     }
   },

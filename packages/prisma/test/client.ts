@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url'
 import { type Claims, installHelpers } from '@pg-claims/core'
-import type { conformanceClaims } from '@pg-claims/testing'
+import { type conformanceClaims, countingPool } from '@pg-claims/testing'
 import { PrismaPg } from '@prisma/adapter-pg'
-import pg from 'pg'
+import type pg from 'pg'
 import { claimsAdapter, pgClaims } from '../src/index.js'
 import { ensureGeneratedClient } from './generate-client.js'
 import type { PrismaClient } from './generated/prisma/client.js'
@@ -30,12 +30,7 @@ export function createTestClient<TClaims>(
   claims: Claims<TClaims>,
   options: { poolSize?: number; hooked?: boolean; isolationLevel?: 'Serializable' } = {},
 ) {
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 1 })
-  let opened = 0
-  pool.on('connect', () => {
-    opened += 1
-  })
-  pool.on('error', () => {}) // idle connections' errors (a restart) are reported on the pool
+  const { pool, opened } = countingPool(url, options.poolSize ?? 1)
   const adapter = options.hooked === false ? new PrismaPg(pool) : claimsAdapter(pool)
   const transactionOptions =
     options.isolationLevel === undefined ? {} : { isolationLevel: options.isolationLevel }
@@ -43,7 +38,7 @@ export function createTestClient<TClaims>(
   return {
     prisma,
     pool,
-    connectionsOpened: () => opened,
+    connectionsOpened: opened,
     close: async () => {
       await prisma.$disconnect()
       await pool.end()

@@ -24,6 +24,7 @@ export {
   withDatabase,
   withHostAndPort,
 } from './connection-url.js'
+export { countingPool } from './counting-pool.js'
 export { type CreateTestDatabaseOptions, createTestDatabase, type TestDatabase } from './database.js'
 export { startEmbeddedServer } from './embedded-server.js'
 export { useExternalServer } from './external-server.js'

@@ -1,6 +1,14 @@
 import type pg from 'pg'
 
-/** A checked-out client whose connection errors are caught and remembered until it is released. */
+/**
+ * A checked-out client whose connection errors are caught and remembered until it is released.
+ *
+ * @example
+ * ```ts
+ * const guarded: GuardedClient = await connectGuarded(pool)
+ * guarded.connectionError() // undefined while the connection is healthy
+ * ```
+ */
 export interface GuardedClient {
   /** The client. Its `release()` stops listening and destroys the connection if it broke. */
   readonly client: pg.PoolClient

@@ -1,7 +1,14 @@
 import { PgClaimsError } from '../errors.js'
 import { assertStorableText } from '../sql/literal.js'
 
-/** Deepest nesting of objects and arrays a claims set may have. */
+/**
+ * Deepest nesting of objects and arrays a claims set may have; deeper is `VALUE_NOT_STORABLE`.
+ *
+ * @example
+ * ```ts
+ * MAX_CLAIMS_DEPTH // 64
+ * ```
+ */
 export const MAX_CLAIMS_DEPTH = 64
 
 /**

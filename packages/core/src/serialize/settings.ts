@@ -40,9 +40,23 @@ export interface SettingsOptions<TClaims = Record<string, unknown>> {
   readonly onSkippedClaim?: (name: string, reason: SkippedClaimReason) => void
 }
 
-/** The name of the setting that holds the whole claims set as JSON. */
+/**
+ * The name of the setting that holds the whole claims set as JSON.
+ *
+ * @example
+ * ```ts
+ * await client.query('select current_setting($1, true)', [CLAIMS_SETTING])
+ * ```
+ */
 export const CLAIMS_SETTING = 'request.jwt.claims'
-/** The name of the setting that switches the role. */
+/**
+ * The name of the setting that switches the role.
+ *
+ * @example
+ * ```ts
+ * context.settings.find(([name]) => name === ROLE_SETTING) // ['role', 'authenticated']
+ * ```
+ */
 export const ROLE_SETTING = 'role'
 const JWT_CLAIMS_PREFIX = 'jwt.claims.'
 const REQUEST_JWT_CLAIM_PREFIX = 'request.jwt.claim.'

@@ -2,7 +2,14 @@ import { PgClaimsError } from '../errors.js'
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
 
-/** The schema the SQL helpers live in unless told otherwise. */
+/**
+ * The schema the SQL helpers live in unless told otherwise.
+ *
+ * @example
+ * ```ts
+ * helpersSql({ schema: DEFAULT_HELPERS_SCHEMA }) // the same as helpersSql()
+ * ```
+ */
 export const DEFAULT_HELPERS_SCHEMA = 'auth'
 
 /**
