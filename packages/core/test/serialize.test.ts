@@ -204,6 +204,15 @@ describe('createClaims', () => {
     expect(() => claims.resolveVerified('eyJ...' as never)).toThrow(
       expect.objectContaining({ code: 'CLAIM_INVALID' }),
     )
+    for (const bad of [
+      { sub: 'u1', f: () => 1 },
+      { sub: 'u1', d: new Date() },
+      { sub: 'u1', n: 10n },
+    ]) {
+      expect(() => claims.resolveVerified(bad as never)).toThrow(
+        expect.objectContaining({ code: 'VALUE_NOT_STORABLE' }),
+      )
+    }
   })
 })
 
