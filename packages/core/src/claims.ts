@@ -1,6 +1,6 @@
 import type { JWTPayload } from 'jose'
-import { type ClaimsContext, setConfigSql } from './context.js'
 import { PgClaimsError } from './errors.js'
+import type { ClaimsContext } from './serialize/context.js'
 import {
   type ResolvedRoleOptions,
   type RoleOptions,
@@ -8,6 +8,7 @@ import {
   roleForClaims,
 } from './serialize/role.js'
 import { type SettingsOptions, serializeSettings } from './serialize/settings.js'
+import { setConfigSql } from './sql/set-config.js'
 import { createTokenCache } from './verify/token-cache.js'
 import { createVerifier } from './verify/verifier.js'
 import type { VerifyOptions } from './verify/verify-options.js'

@@ -61,6 +61,21 @@ export const ERROR_CODES = {
     description:
       'settings.extra returned a name that is not a dotted custom name or that pg-claims writes itself, or a value that is not a string.',
   },
+  TRANSACTION_ENDED: {
+    status: 500,
+    description:
+      'A client, transaction or connection handle was used after its claims transaction ended; nothing was sent.',
+  },
+  RELEASE_REFUSED: {
+    status: 500,
+    description:
+      'The callback tried to release its connection mid-transaction; the claims transaction releases it when it ends.',
+  },
+  TRANSACTION_ROLLED_BACK: {
+    status: 500,
+    description:
+      'COMMIT answered ROLLBACK: a statement of the transaction failed and its error was caught, so nothing was committed.',
+  },
   CONFIG_INVALID: {
     status: 500,
     description: 'The options are inconsistent or unsafe; the message says which.',

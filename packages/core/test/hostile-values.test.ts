@@ -1,4 +1,5 @@
-import { claimsPool, createClaims, installHelpers, quoteLiteral } from '@pg-claims/core'
+import { claimsPool, createClaims, installHelpers } from '@pg-claims/core'
+import { quoteLiteral } from '@pg-claims/core/adapter'
 import { createTestDatabase, signToken, TEST_SECRET, type TestDatabase } from '@pg-claims/testing'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -56,6 +57,35 @@ describe('the hostile-value corpus', () => {
       }
     }
   })
+
+  it.each([
+    ['SJIS', '\u3041'], // UTF-8 e3 81 81: SJIS pairs e3 81, then 81 swallows the backslash
+    ['GBK', '\u3041'],
+    ['BIG5', '\u4861'], // UTF-8 e4 a1 a1: BIG5 pairs e4 a1, then a1 swallows the backslash
+  ])(
+    'keeps a literal closed under client_encoding %s with backslash_quote on',
+    async (encoding, character) => {
+      // One multibyte character whose last byte reads as a lead byte in `encoding`, then \' : an
+      // escaping that doubles the backslash lets the lead byte swallow one, and \' closes the literal.
+      const attack = `${character}\\', true), pg_catalog.set_config($$jwt.claims.pwned$$, $$yes$$, true) --`
+      const client = await pool.connect()
+      try {
+        await client.query(
+          `set client_encoding = ${encoding}; set backslash_quote = on; set standard_conforming_strings = off`,
+        )
+        await client.query('begin')
+        await client.query(`select from pg_catalog.set_config('jwt.claims.v', ${quoteLiteral(attack)}, true)`)
+        const { rows } = await client.query(
+          `select encode(convert_to(current_setting('jwt.claims.v'), 'UTF8'), 'hex') as v,
+                current_setting('jwt.claims.pwned', true) as pwned`,
+        )
+        expect(rows[0]).toEqual({ v: Buffer.from(attack).toString('hex'), pwned: null })
+      } finally {
+        await client.query('rollback; reset all')
+        client.release()
+      }
+    },
+  )
 
   it('round-trips every value as a claim, a claim name and a role-free setting', async () => {
     const claims = createClaims({ secret: TEST_SECRET, maxTokenSize: 2_000_000 })

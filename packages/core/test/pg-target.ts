@@ -1,19 +1,28 @@
 import { claimsPool } from '@pg-claims/core'
-import { type ConformanceTarget, countingPool } from '@pg-claims/testing'
+import {
+  adapterUnderTest,
+  type ConformanceTarget,
+  countingPool,
+  type ScopeUnderTest,
+} from '@pg-claims/testing'
 
 /** `claimsPool` on a `pg` Pool, as the conformance, load and fault suites drive it. */
 export const pgTarget: ConformanceTarget = {
   name: 'pg (claimsPool)',
-  async create({ url, claims, poolSize }) {
-    const { pool, opened } = countingPool(url, poolSize)
+  async create({ url, claims, poolSize, pipeline }) {
+    const { pool, opened } = countingPool(url, poolSize, pipeline)
     const db = claimsPool(pool, claims)
-    return {
-      transaction: (token, work) =>
-        db.withClaims(token).transaction((client) => work(async (sql) => (await client.query(sql)).rows)),
-      query: async (token, sql) => (await db.withClaims(token).query(sql)).rows,
+    const scope = (handle: ReturnType<typeof db.withClaims>): ScopeUnderTest => ({
+      transaction: (work) =>
+        handle.transaction((client) => work(async (sql) => (await client.query(sql)).rows)),
+      query: async (sql) => (await handle.query(sql)).rows,
+    })
+    return adapterUnderTest({
+      withClaims: (token) => scope(db.withClaims(token)),
+      withVerifiedClaims: (verified) => scope(db.withVerifiedClaims(verified)),
       plainQuery: async (sql) => (await pool.query(sql)).rows,
       connectionsOpened: opened,
       close: () => pool.end(),
-    }
+    })
   },
 }

@@ -1,11 +1,5 @@
 import { claimsPool, createClaims, installHelpers, type PgClaimsErrorCode } from '@pg-claims/core'
-import {
-  createTestDatabase,
-  signToken,
-  startPgProxy,
-  TEST_SECRET,
-  type TestDatabase,
-} from '@pg-claims/testing'
+import { createTestDatabase, signToken, TEST_SECRET, type TestDatabase } from '@pg-claims/testing'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
@@ -159,32 +153,5 @@ describe('claimsPool', () => {
         async (client) => (await client.query('select current_user, auth.user_id() as uid')).rows[0],
       )
     expect(row).toEqual({ current_user: 'authenticated', uid: 'dave' })
-  })
-
-  it('costs the same number of round trips as a plain transaction', async () => {
-    const url = new URL(database.url)
-    const proxy = await startPgProxy({ upstreamHost: url.hostname, upstreamPort: Number(url.port) })
-    const proxied = new pg.Pool({ connectionString: proxy.connectionString(database.url), max: 1 })
-    try {
-      await proxied.query('select 1')
-      const scope = claimsPool(proxied, claims).withClaims(await token({ sub: 'alice' }))
-      await scope.context()
-      proxy.reset()
-      const client = await proxied.connect()
-      try {
-        await client.query('BEGIN')
-        await client.query('select now()')
-        await client.query('COMMIT')
-      } finally {
-        client.release()
-      }
-      const plain = proxy.roundTrips()
-      proxy.reset()
-      await scope.transaction((tx) => tx.query('select now()'))
-      expect({ plain, claims: proxy.roundTrips() }).toEqual({ plain: 3, claims: 3 })
-    } finally {
-      await proxied.end()
-      await proxy.close()
-    }
   })
 })

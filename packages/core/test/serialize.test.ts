@@ -1,14 +1,9 @@
-import {
-  claimValueText,
-  createClaims,
-  quoteLiteral,
-  resolveRoleOptions,
-  roleForClaims,
-  type SkippedClaimReason,
-  serializeSettings,
-} from '@pg-claims/core'
+import { createClaims, type SkippedClaimReason } from '@pg-claims/core'
+import { quoteLiteral } from '@pg-claims/core/adapter'
 import { signToken, TEST_SECRET } from '@pg-claims/testing'
 import { describe, expect, it } from 'vitest'
+import { resolveRoleOptions, roleForClaims } from '../src/serialize/role.js'
+import { claimValueText, serializeSettings } from '../src/serialize/settings.js'
 
 describe('serializeSettings', () => {
   it('writes role, the JSON claims, then jwt.claims.<name> per claim, in that order', () => {
@@ -220,8 +215,10 @@ describe('quoteLiteral', () => {
   it.each([
     ['plain', "'plain'"],
     ["it's", "'it''s'"],
-    ['a\\b', " E'a\\\\b'"],
-    ["\\'", " E'\\\\'''"],
+    ['a\\b', "pg_catalog.convert_from(pg_catalog.decode('615c62', 'hex'), 'UTF8')"],
+    ["\\'", "pg_catalog.convert_from(pg_catalog.decode('5c27', 'hex'), 'UTF8')"],
+    ['é', "pg_catalog.convert_from(pg_catalog.decode('c3a9', 'hex'), 'UTF8')"],
+    ['tab\there', "pg_catalog.convert_from(pg_catalog.decode('7461620968657265', 'hex'), 'UTF8')"],
     ['$$; drop table x; $$', "'$$; drop table x; $$'"],
   ])('quotes %j', (value, expected) => {
     expect(quoteLiteral(value)).toBe(expected)

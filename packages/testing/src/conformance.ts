@@ -5,7 +5,7 @@ import {
   isPgClaimsError,
   type PgClaimsErrorCode,
 } from '@pg-claims/core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createTestDatabase, type TestDatabase } from './database.js'
 import { signToken, TEST_SECRET } from './tokens.js'
 
@@ -16,15 +16,25 @@ export type Row = Record<string, unknown>
 export type RunSql = (sql: string) => Promise<Row[]>
 
 /**
- * One adapter wired to a database, as the conformance suite drives it. Every method goes through
- * the adapter's own public API (Kysely's `transaction().execute`, Drizzle's `transaction`, Prisma's
- * `$transaction`…), never around it.
+ * One caller's handle (`withClaims(token)`, `withVerifiedClaims(claims)`), kept and reused as an
+ * application may keep it.
  */
-export interface AdapterUnderTest {
-  /** Runs `work` in an explicit claims transaction for `token` (`null`: anonymous). */
-  transaction<T>(token: string | null, work: (run: RunSql) => Promise<T>): Promise<T>
-  /** Runs one statement directly, without an explicit transaction, for `token`. */
-  query(token: string | null, sql: string): Promise<Row[]>
+export interface ScopeUnderTest {
+  /** Runs `work` in an explicit claims transaction; `run` is the transaction's own handle. */
+  transaction<T>(work: (run: RunSql) => Promise<T>): Promise<T>
+  /** Runs one statement directly, without an explicit transaction. */
+  query(sql: string): Promise<Row[]>
+}
+
+/**
+ * What a target builds: one adapter wired to a database, driven only through the adapter's own
+ * public API (Kysely's `transaction().execute`, Drizzle's `transaction`, Prisma's `$transaction`…).
+ */
+export interface AdapterParts {
+  /** The adapter's `withClaims(token)` (`null`: anonymous). */
+  withClaims(token: string | null): ScopeUnderTest
+  /** The adapter's `withVerifiedClaims(claims)`. */
+  withVerifiedClaims(claims: Record<string, unknown>): ScopeUnderTest
   /** Runs one statement through the same pool with no claims (the adapter's plain client). */
   plainQuery(sql: string): Promise<Row[]>
   /** How many connections the adapter's pool has opened so far. */
@@ -33,15 +43,48 @@ export interface AdapterUnderTest {
   close(): Promise<void>
 }
 
+/** {@link AdapterParts}, with one-call shorthands for the suites. */
+export interface AdapterUnderTest extends AdapterParts {
+  /** `withClaims(token).transaction(work)`. */
+  transaction<T>(token: string | null, work: (run: RunSql) => Promise<T>): Promise<T>
+  /** `withClaims(token).query(sql)`. */
+  query(token: string | null, sql: string): Promise<Row[]>
+}
+
+/**
+ * Adds the one-call shorthands to a target's {@link AdapterParts}.
+ *
+ * @example
+ * ```ts
+ * return adapterUnderTest({ withClaims, withVerifiedClaims, plainQuery, connectionsOpened, close })
+ * ```
+ */
+export function adapterUnderTest(parts: AdapterParts): AdapterUnderTest {
+  return {
+    ...parts,
+    transaction: (token, work) => parts.withClaims(token).transaction(work),
+    query: (token, sql) => parts.withClaims(token).query(sql),
+  }
+}
+
+/** What a target's pool is made of. */
+export interface TargetOptions {
+  readonly url: string
+  readonly claims: Claims
+  readonly poolSize: number
+  readonly pipeline: boolean
+}
+
 /** How to build an adapter for the suite. */
 export interface ConformanceTarget {
   /** The adapter's name, for the test titles. */
   readonly name: string
   /**
    * Builds the adapter on `url` (the `authenticator` login role) with a pool of at most
-   * `poolSize` connections, applying `claims`.
+   * `poolSize` connections, applying `claims`; `pipeline` creates the pool with pg's
+   * `pipeline: true`.
    */
-  create(options: { url: string; claims: Claims; poolSize: number }): Promise<AdapterUnderTest>
+  create(options: TargetOptions): Promise<AdapterUnderTest>
 }
 
 /** The claims configuration the suite uses; adapters build on exactly this. */
@@ -74,7 +117,11 @@ async function errorCode(promise: Promise<unknown>): Promise<PgClaimsErrorCode |
  * ```
  */
 export function describeConformance(target: ConformanceTarget): void {
-  describe(`conformance: ${target.name}`, () => {
+  for (const pipeline of [false, true]) describeOnPool(target, pipeline)
+}
+
+function describeOnPool(target: ConformanceTarget, pipeline: boolean): void {
+  describe(`conformance: ${target.name}, ${pipeline ? 'pipelined pool' : 'pool'}`, () => {
     let database: TestDatabase
     let adapter: AdapterUnderTest
 
@@ -97,7 +144,7 @@ export function describeConformance(target: ConformanceTarget): void {
           `)
         },
       })
-      adapter = await target.create({ url: database.url, claims: conformanceClaims(), poolSize: 1 })
+      adapter = await target.create({ url: database.url, claims: conformanceClaims(), poolSize: 1, pipeline })
     })
 
     afterAll(async () => {
@@ -187,6 +234,79 @@ export function describeConformance(target: ConformanceTarget): void {
       expect(await adapter.plainQuery('select current_user as role, auth.session() as session')).toEqual([
         { role: 'authenticator', session: null },
       ])
+    })
+
+    it('answers ROLE_UNKNOWN from a transaction whose work ran a statement, and runs nothing of it', async () => {
+      const ghost = await signToken({ sub: 'x', role: 'conformance_missing_role' })
+      let ran = 'no answer'
+      const code = await errorCode(
+        adapter.transaction(ghost, async (run) => {
+          ran = JSON.stringify(await run('select 1 as one'))
+          return ran
+        }),
+      )
+      expect({ code, ran }).toEqual({ code: 'ROLE_UNKNOWN', ran: 'no answer' })
+      expect(await adapter.plainQuery('select current_user as role, auth.session() as session')).toEqual([
+        { role: 'authenticator', session: null },
+      ])
+    })
+
+    describe('a handle kept across time', () => {
+      afterEach(() => {
+        vi.useRealTimers()
+      })
+
+      it('re-checks exp before every transaction and query of a kept handle', async () => {
+        const now = Math.floor(Date.now() / 1000)
+        const kept = adapter.withClaims(await token('erin', { exp: now + 120 }))
+        expect(await kept.query('select auth.user_id() as uid')).toEqual([{ uid: 'erin' }])
+        vi.useFakeTimers({ toFake: ['Date'], now: (now + 3600) * 1000 })
+        const before = adapter.connectionsOpened()
+        expect(await errorCode(kept.query('select 1'))).toBe('TOKEN_EXPIRED')
+        expect(await errorCode(kept.transaction((run) => run('select 1')))).toBe('TOKEN_EXPIRED')
+        expect(adapter.connectionsOpened()).toBe(before)
+      })
+
+      it('does not remember a refusal: a handle made before nbf works once nbf has passed', async () => {
+        const now = Math.floor(Date.now() / 1000)
+        const early = adapter.withClaims(await token('fred', { nbf: now + 600 }))
+        expect(await errorCode(early.query('select 1'))).toBe('TOKEN_NOT_YET_VALID')
+        vi.useFakeTimers({ toFake: ['Date'], now: (now + 700) * 1000 })
+        expect(await early.transaction((run) => run('select auth.user_id() as uid'))).toEqual([
+          { uid: 'fred' },
+        ])
+      })
+    })
+
+    it('checks and copies verified claims when the handle is made', async () => {
+      expect(() => adapter.withVerifiedClaims({ sub: 'x', role: 'authenticated', bad: 'a\u0000b' })).toThrow(
+        expect.objectContaining({ code: 'VALUE_NOT_STORABLE' }),
+      )
+      const claims: Record<string, unknown> = { sub: 'gina', role: 'authenticated' }
+      const handle = adapter.withVerifiedClaims(claims)
+      claims.sub = 'mallory'
+      expect(await handle.query('select auth.user_id() as uid')).toEqual([{ uid: 'gina' }])
+      expect(await handle.transaction((run) => run('select auth.user_id() as uid'))).toEqual([
+        { uid: 'gina' },
+      ])
+    })
+
+    it('refuses every use of a transaction handle after its transaction ended', async () => {
+      let stale: RunSql | undefined
+      await adapter.transaction(await token('hank'), async (run) => {
+        stale = run
+        return run('select 1')
+      })
+      // the pool's one connection now serves another caller's transaction
+      const other = adapter.transaction(await token('ivy'), (run) => run('select pg_sleep(0.05)'))
+      expect(await errorCode(stale!('select auth.user_id() as uid'))).toBe('TRANSACTION_ENDED')
+      await other
+      const failing = adapter.transaction(await token('hank'), async (run) => {
+        stale = run
+        throw new Error('callback failed')
+      })
+      await expect(failing).rejects.toThrow('callback failed')
+      expect(await errorCode(stale!('select 1'))).toBe('TRANSACTION_ENDED')
     })
 
     it('keeps concurrent callers apart on a shared pool', async () => {

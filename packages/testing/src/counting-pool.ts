@@ -12,8 +12,12 @@ import pg from 'pg'
  * opened() // 1
  * ```
  */
-export function countingPool(url: string, max: number): { pool: pg.Pool; opened(): number } {
-  const pool = new pg.Pool({ connectionString: url, max })
+export function countingPool(
+  url: string,
+  max: number,
+  pipeline = false,
+): { pool: pg.Pool; opened(): number } {
+  const pool = new pg.Pool({ connectionString: url, max, pipeline })
   let opened = 0
   pool.on('connect', () => {
     opened += 1

@@ -11,12 +11,16 @@
 export { type PostgresBinaries, startServerFromBinaries } from './binaries-server.js'
 export { type BootstrapResult, bootstrapServer } from './bootstrap.js'
 export {
+  type AdapterParts,
   type AdapterUnderTest,
+  adapterUnderTest,
   type ConformanceTarget,
   conformanceClaims,
   describeConformance,
   type Row,
   type RunSql,
+  type ScopeUnderTest,
+  type TargetOptions,
 } from './conformance.js'
 export {
   hostAndPortOf,

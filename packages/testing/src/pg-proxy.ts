@@ -1,7 +1,6 @@
 import { connect, createServer, type Socket } from 'node:net'
 import { withHostAndPort } from './connection-url.js'
 import { DelayedWriter } from './delayed-writer.js'
-import { FrontendMessageReader, queryMessageType, syncMessageType } from './frontend-protocol.js'
 
 /** Options of {@link startPgProxy}. */
 export interface PgProxyOptions {
@@ -25,12 +24,14 @@ export interface PgProxy {
   /** `base` (a PostgreSQL URL) with its host and port replaced by the proxy's. */
   connectionString(base: string): string
   /**
-   * Round trips the clients started since the proxy started or since {@link PgProxy.reset}, over
-   * all connections: each simple-protocol `Query` message and each extended-protocol `Sync`.
-   * Connections that negotiated TLS or GSS encryption are not counted.
+   * Network flights the clients sent since the proxy started or since {@link PgProxy.reset}, summed
+   * over all connections. A flight is a burst of client bytes between two server replies: however
+   * many statements a client pipelines before the server answers, they are one flight; a client
+   * that waits for an answer before it sends again starts a new one. This is what a network round
+   * trip costs, whatever the protocol messages.
    */
-  roundTrips(): number
-  /** Sets the round-trip count back to zero. */
+  flights(): number
+  /** Sets the flight count back to zero. */
   reset(): void
   /** Stops listening and closes every connection through the proxy. */
   close(): Promise<void>
@@ -38,9 +39,8 @@ export interface PgProxy {
 
 /**
  * Starts a TCP proxy on a free loopback port in front of a PostgreSQL server. It forwards bytes
- * unchanged in both directions and counts round trips by reading the client → server protocol:
- * the startup packet (an SSLRequest is forwarded; the server's answer says whether the stream stays
- * readable), then typed messages.
+ * unchanged in both directions and counts flights: per connection, client data that arrives after
+ * the server last sent something (or first on the connection) starts a flight.
  *
  * @example
  * ```ts
@@ -54,7 +54,7 @@ export async function startPgProxy(options: PgProxyOptions): Promise<PgProxy> {
   const host = '127.0.0.1'
   const sockets = new Set<Socket>()
   const writers = new Set<DelayedWriter>()
-  let roundTrips = 0
+  let flights = 0
 
   const server = createServer((client) => {
     const upstream = connect({ host: upstreamHost, port: upstreamPort })
@@ -67,9 +67,8 @@ export async function startPgProxy(options: PgProxyOptions): Promise<PgProxy> {
         upstream.destroy()
       })
     }
-    const reader = new FrontendMessageReader((type) => {
-      if (type === queryMessageType || type === syncMessageType) roundTrips++
-    })
+    // true from the client's first byte of a flight until the server's next byte
+    let sending = false
     const writer = delayMs > 0 ? new DelayedWriter(upstream, delayMs) : undefined
     if (writer) {
       writers.add(writer)
@@ -80,12 +79,15 @@ export async function startPgProxy(options: PgProxyOptions): Promise<PgProxy> {
     }
 
     client.on('data', (chunk: Buffer) => {
-      reader.push(chunk)
+      if (!sending) {
+        sending = true
+        flights++
+      }
       if (writer) writer.write(chunk)
       else forward(client, upstream, chunk)
     })
     upstream.on('data', (chunk: Buffer) => {
-      if (reader.negotiating && chunk.length > 0) reader.serverAnswered(chunk[0]!)
+      sending = false
       forward(upstream, client, chunk)
     })
     client.on('end', () => (writer ? writer.end() : upstream.end()))
@@ -107,9 +109,9 @@ export async function startPgProxy(options: PgProxyOptions): Promise<PgProxy> {
     host,
     port,
     connectionString: (base) => withHostAndPort(base, host, port),
-    roundTrips: () => roundTrips,
+    flights: () => flights,
     reset: () => {
-      roundTrips = 0
+      flights = 0
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -166,22 +166,22 @@ describe('startPgProxy', () => {
     expect(url).toBe(`postgres://u:p%40ss@127.0.0.1:${proxy.port}/app?sslmode=disable`)
   })
 
-  it('counts BEGIN, a query and COMMIT as 3 round trips', async () => {
+  it('counts BEGIN, a query and COMMIT as 3 flights', async () => {
     const client = await connect(proxy.connectionString(db.url))
     proxy.reset()
     await client.query('begin')
     await client.query('select 1')
     await client.query('commit')
-    expect(proxy.roundTrips()).toBe(3)
+    expect(proxy.flights()).toBe(3)
   })
 
   it('counts a multi-statement simple query as 1', async () => {
     const client = await connect(proxy.connectionString(db.url))
     proxy.reset()
     await client.query('BEGIN; SELECT 1')
-    expect(proxy.roundTrips()).toBe(1)
+    expect(proxy.flights()).toBe(1)
     await client.query('rollback')
-    expect(proxy.roundTrips()).toBe(2)
+    expect(proxy.flights()).toBe(2)
   })
 
   it('counts each extended-protocol query as 1, prepared or not', async () => {
@@ -192,7 +192,7 @@ describe('startPgProxy', () => {
     const named = { name: 'plus_one', text: 'select $1::int + 1 as value' }
     await client.query({ ...named, values: [1] })
     await client.query({ ...named, values: [2] })
-    expect(proxy.roundTrips()).toBe(4)
+    expect(proxy.flights()).toBe(4)
   })
 
   it('forwards a 1 MB parameter byte for byte, as one round trip', async () => {
@@ -207,7 +207,7 @@ describe('startPgProxy', () => {
       md5: createHash('md5').update(payload).digest('hex'),
       size: payload.length,
     })
-    expect(proxy.roundTrips()).toBe(1)
+    expect(proxy.flights()).toBe(1)
   })
 
   it('counts over several connections', async () => {
@@ -219,10 +219,27 @@ describe('startPgProxy', () => {
       second.query('select 1'),
       second.query('select $1::int', [1]),
     ])
-    expect(proxy.roundTrips()).toBe(3)
+    expect(proxy.flights()).toBe(3)
   })
 
-  it('adds delayMs to every round trip', async () => {
+  it('counts statements pipelined before the server answers as 1 flight', async () => {
+    const client = new pg.Client({ connectionString: proxy.connectionString(db.url), pipeline: true })
+    clients.push(client)
+    await client.connect()
+    proxy.reset()
+    const answers = await Promise.all([
+      client.query('begin'),
+      client.query('select $1::int as value', [1]),
+      client.query('select 2 as value'),
+      client.query('commit'),
+    ])
+    expect(answers.map((answer) => answer.command)).toEqual(['BEGIN', 'SELECT', 'SELECT', 'COMMIT'])
+    expect(proxy.flights()).toBe(1)
+    await client.query('select 1')
+    expect(proxy.flights()).toBe(2)
+  })
+
+  it('adds delayMs to every flight', async () => {
     const delayMs = 5
     const slow = await startPgProxy({ upstreamHost: server.host, upstreamPort: server.port, delayMs })
     try {
@@ -254,7 +271,7 @@ describe('startPgProxy', () => {
       expect(await scalar(delayed, 'select md5($1::bytea) as value', [payload])).toBe(
         createHash('md5').update(payload).digest('hex'),
       )
-      expect(slow.roundTrips()).toBe(1)
+      expect(slow.flights()).toBe(1)
     } finally {
       await slow.close()
     }

@@ -1,0 +1,40 @@
+/**
+ * The adapter-author API of pg-claims: the caller scope, the claims-transaction engine, the
+ * connection contract a driver implements, the `pg` driver, and the SQL-text tools adapters share.
+ * Applications use `@pg-claims/core`; an adapter is wiring on top of this.
+ *
+ * @example
+ * ```ts
+ * import { CallerScope, connectPg, runClaimsStatement } from '@pg-claims/core/adapter'
+ *
+ * const scope = CallerScope.forToken(claims, token)
+ * const context = await scope.context() // verified before any connection is taken
+ * const connection = await connectPg(pool)
+ * await runClaimsStatement(connection, context, (lease) => connection.lend(lease).query('select 1'))
+ * ```
+ *
+ * @module
+ */
+export {
+  type ExpressionWrap,
+  mapClaimExpressions,
+  type SqlWrap,
+  type Wrapped,
+} from './accessors/claim-expressions.js'
+export { connectPg, PgConnection, type PgPool } from './drivers/pg.js'
+export { assertStorableJson } from './serialize/json-value.js'
+export { CallerScope } from './session/caller-scope.js'
+export { ClaimsTransaction, runClaimsStatement, runClaimsTransaction } from './session/claims-transaction.js'
+export type { SessionConnection, StatementResult } from './session/connection.js'
+export { Lease, releaseRefused } from './session/lease.js'
+export { fromSettingsError } from './session/settings-error.js'
+export {
+  beginWithClaimsSql,
+  COMMIT,
+  ROLLBACK,
+  type Statement,
+  settingsStatement,
+} from './session/statements.js'
+export { beginStatement } from './session/transaction-options.js'
+export { quoteLiteral } from './sql/literal.js'
+export { setConfigSql } from './sql/set-config.js'

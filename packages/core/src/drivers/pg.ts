@@ -1,0 +1,120 @@
+import type pg from 'pg'
+import type { SessionConnection, StatementResult } from '../session/connection.js'
+import { type Lease, releaseRefused } from '../session/lease.js'
+
+/**
+ * Any pool with `pg`'s shape: `pg.Pool` (any copy of `pg` in the app), or Neon's `Pool` from
+ * `@neondatabase/serverless`. Accepted by its shape, never by `instanceof`.
+ *
+ * @example
+ * ```ts
+ * const pool: PgPool = new pg.Pool({ connectionString, pipeline: true })
+ * ```
+ */
+export interface PgPool {
+  connect(): Promise<pg.PoolClient>
+}
+
+/**
+ * A connection checked out of a {@link PgPool}, as the claims engine drives it. It listens for the
+ * errors `pg` emits on a checked-out client whose connection dies (without a listener they crash
+ * the process): the first one is kept, reported as the cause of whatever fails next, and the
+ * connection is destroyed rather than returned to the pool.
+ *
+ * @example
+ * ```ts
+ * const connection = await connectPg(pool)
+ * await runClaimsTransaction(connection, context, undefined, (lease) => work(connection.lend(lease)))
+ * ```
+ */
+export class PgConnection implements SessionConnection {
+  readonly pipelined: boolean
+  readonly #client: pg.PoolClient
+  readonly #release: pg.PoolClient['release']
+  #broken: Error | undefined
+  readonly #onError = (error: Error) => {
+    this.#broken ??= error
+  }
+
+  /** Takes over `client`, just checked out of its pool. Use {@link connectPg}. */
+  constructor(client: pg.PoolClient) {
+    this.#client = client
+    // `pipeline` is pg >= 8.23's opt-in mode (new pg.Pool({ pipeline: true }))
+    this.pipelined = Reflect.get(client, 'pipeline') === true
+    this.#release = client.release
+    client.on('error', this.#onError)
+  }
+
+  async execute(statement: { text: string; values?: readonly string[] }): Promise<StatementResult> {
+    return answer(await this.#client.query({ text: statement.text, values: [...(statement.values ?? [])] }))
+  }
+
+  async script(text: string): Promise<StatementResult> {
+    const answers: pg.QueryResult | pg.QueryResult[] = await this.#client.query(text)
+    return answer(Array.isArray(answers) ? answers.at(-1) : answers)
+  }
+
+  brokenBy(): Error | undefined {
+    return this.#broken
+  }
+
+  release(destroy?: Error): void {
+    this.#client.off('error', this.#onError)
+    this.#release.call(this.#client, destroy ?? this.#broken)
+  }
+
+  /**
+   * The client the caller's code is given: the real `pg` client, except that every query first asks
+   * `lease` (so none runs once the transaction has ended: `TRANSACTION_ENDED`), and `release()`
+   * throws `RELEASE_REFUSED` (the transaction gives its connection back itself).
+   *
+   * @example
+   * ```ts
+   * await fn(connection.lend(transaction.lease))
+   * ```
+   */
+  lend(lease: Lease): pg.PoolClient {
+    const client = this.#client
+    const query = (...args: unknown[]): unknown => {
+      try {
+        lease.admit()
+      } catch (error) {
+        const callback = args.at(-1)
+        if (typeof callback !== 'function') return Promise.reject(error)
+        process.nextTick(() => Reflect.apply(callback, undefined, [error]))
+        return undefined
+      }
+      return Reflect.apply(client.query, client, args)
+    }
+    const release = () => {
+      lease.assertOpen()
+      throw releaseRefused()
+    }
+    return new Proxy(client, {
+      get(target, key) {
+        if (key === 'query') return query
+        if (key === 'release') return release
+        const value: unknown = Reflect.get(target, key, target)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
+  }
+}
+
+/**
+ * Checks a connection out of `pool` for the claims engine. Call it only after the caller's token
+ * was verified, so a bad token never takes a connection.
+ *
+ * @example
+ * ```ts
+ * const context = await scope.context()
+ * const connection = await connectPg(pool)
+ * ```
+ */
+export async function connectPg(pool: PgPool): Promise<PgConnection> {
+  return new PgConnection(await pool.connect())
+}
+
+function answer(result: pg.QueryResult | undefined): StatementResult {
+  return { command: result?.command ?? '', rows: result?.rows ?? [] }
+}

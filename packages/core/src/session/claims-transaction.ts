@@ -1,0 +1,266 @@
+import { PgClaimsError } from '../errors.js'
+import type { ClaimsContext } from '../serialize/context.js'
+import type { SessionConnection, StatementResult } from './connection.js'
+import { Lease } from './lease.js'
+import { fromSettingsError } from './settings-error.js'
+import { beginWithClaimsSql, COMMIT, ROLLBACK, settingsStatement } from './statements.js'
+import { beginStatement, type TransactionOptions } from './transaction-options.js'
+
+/**
+ * One claims transaction on one connection: begin with the settings → the caller's work → commit or
+ * roll back → give the connection back. Every adapter runs its transactions through this class
+ * (step by step, as Kysely's driver does) or through {@link runClaimsTransaction} and
+ * {@link runClaimsStatement}.
+ *
+ * How it opens:
+ * - on a pipelined connection, `BEGIN` and the settings statement (names and values as bind
+ *   parameters) are written at once and NOT awaited, so the work's first statement leaves in the
+ *   same flight; a settings failure aborts the transaction, every statement behind it fails, and
+ *   the caller is given the typed settings error (`ROLE_UNKNOWN`, `ROLE_NOT_GRANTED`);
+ * - otherwise `BEGIN …; SELECT pg_catalog.set_config(…)` goes as one simple-protocol message and is
+ *   awaited before the work runs.
+ *
+ * @example
+ * ```ts
+ * const transaction = await ClaimsTransaction.open(connection, context)
+ * try {
+ *   await work(transaction.lease)
+ *   await transaction.commit()
+ * } catch (error) {
+ *   throw await transaction.fail(error)
+ * } finally {
+ *   transaction.end()
+ * }
+ * ```
+ */
+export class ClaimsTransaction {
+  /** The right to send statements in this transaction; revoked when it ends. */
+  readonly lease = new Lease()
+  readonly #connection: SessionConnection
+  /** Settles when BEGIN and the settings are answered: with the typed error when they failed. */
+  readonly #opened: Promise<unknown>
+  #commit: Promise<StatementResult> | undefined
+  /** Set once commit() or fail() has taken over: a late commitBehind() must not write anything. */
+  #settling = false
+  #rollbackFailure: Error | undefined
+
+  private constructor(connection: SessionConnection, opened: Promise<unknown>) {
+    this.#connection = connection
+    this.#opened = opened
+  }
+
+  /**
+   * Opens a claims transaction on `connection` (see the class for how). Never rejects for what
+   * PostgreSQL answers: a failure is reported by {@link ClaimsTransaction.commit} and
+   * {@link ClaimsTransaction.fail}, and on a connection that does not pipeline by
+   * {@link ClaimsTransaction.openFailure} before any work runs. Throws `CONFIG_INVALID` for bad
+   * options, before anything is sent.
+   *
+   * @example
+   * ```ts
+   * const transaction = await ClaimsTransaction.open(connection, context, { accessMode: 'read only' })
+   * ```
+   */
+  static async open(
+    connection: SessionConnection,
+    context: ClaimsContext<unknown>,
+    options?: TransactionOptions,
+  ): Promise<ClaimsTransaction> {
+    const failure = (error: unknown) => fromSettingsError(error, context.role)
+    if (connection.pipelined) {
+      const begin = { text: beginStatement(options) }
+      const settings = settingsStatement(context.settings)
+      const answers = [connection.execute(begin), connection.execute(settings)]
+      return new ClaimsTransaction(
+        connection,
+        Promise.all(answers).then(() => undefined, failure),
+      )
+    }
+    const opened = await connection
+      .script(beginWithClaimsSql(context, options))
+      .then(() => undefined, failure)
+    return new ClaimsTransaction(connection, Promise.resolve(opened))
+  }
+
+  /**
+   * The typed error applying the settings raised, or `undefined` once they are in place. Waits for
+   * PostgreSQL's answer on a pipelined connection.
+   *
+   * @example
+   * ```ts
+   * const failure = await transaction.openFailure()
+   * if (failure !== undefined) throw await transaction.fail(failure)
+   * ```
+   */
+  openFailure(): Promise<unknown> {
+    return this.#opened
+  }
+
+  /**
+   * Writes `COMMIT` now, right behind the statements already sent, without waiting, and revokes the
+   * lease so nothing can follow it. For a single statement on a pipelined connection: `BEGIN`, the
+   * settings, the statement and `COMMIT` leave in one flight. {@link ClaimsTransaction.commit} then
+   * reports the outcome.
+   *
+   * @example
+   * ```ts
+   * transaction.lease.onFirstStatement(() => queueMicrotask(() => transaction.commitBehind()))
+   * ```
+   */
+  commitBehind(): void {
+    this.lease.revoke()
+    if (this.#settling) return
+    this.#commit ??= this.#connection.execute({ text: COMMIT })
+    this.#commit.catch(() => undefined) // reported by commit() or fail()
+  }
+
+  /**
+   * Commits. Throws the typed settings error when the settings failed (nothing is committed then),
+   * PostgreSQL's error when `COMMIT` fails, and `TRANSACTION_ROLLED_BACK` when `COMMIT` answered
+   * `ROLLBACK` (a statement failed and its error was caught).
+   *
+   * @example
+   * ```ts
+   * await transaction.commit()
+   * ```
+   */
+  async commit(): Promise<void> {
+    this.#settling = true
+    this.lease.revoke()
+    const failure = await this.#opened
+    if (failure !== undefined) throw failure
+    this.#commit ??= this.#connection.execute({ text: COMMIT })
+    const answer = await this.#commit
+    if (answer.command !== COMMIT) {
+      throw new PgClaimsError(
+        'TRANSACTION_ROLLED_BACK',
+        'COMMIT answered ROLLBACK: a statement of this transaction failed (its error was caught), so nothing was committed',
+      )
+    }
+  }
+
+  /**
+   * Ends the transaction after `error` and returns the error the caller should see: the connection's
+   * own error when it broke, the typed settings error when the settings failed (the statements
+   * behind them failed only because of it), otherwise `error`. Rolls back unless `COMMIT` was
+   * already sent or the connection is dead.
+   *
+   * @example
+   * ```ts
+   * catch (error) { throw await transaction.fail(error) }
+   * ```
+   */
+  async fail(error: unknown): Promise<unknown> {
+    this.#settling = true
+    this.lease.revoke()
+    const reported = await this.explain(error)
+    if (this.#commit !== undefined) {
+      await this.#commit.catch(() => undefined)
+    } else if (this.#connection.brokenBy() === undefined) {
+      try {
+        await this.#connection.execute({ text: ROLLBACK })
+      } catch (caught) {
+        this.#rollbackFailure = caught instanceof Error ? caught : new Error(String(caught))
+      }
+    }
+    return reported
+  }
+
+  /**
+   * The error a failed statement of this transaction stands for: the connection's own error when it
+   * broke, the typed settings error when the settings failed, otherwise `error` itself.
+   *
+   * @example
+   * ```ts
+   * try { return await client.query(sql) } catch (error) { throw await transaction.explain(error) }
+   * ```
+   */
+  async explain(error: unknown): Promise<unknown> {
+    return this.#connection.brokenBy() ?? (await this.#opened) ?? error
+  }
+
+  /**
+   * Revokes the lease and gives the connection back, destroying it when it broke or could not
+   * roll back. Call it exactly once, last.
+   *
+   * @example
+   * ```ts
+   * finally { transaction.end() }
+   * ```
+   */
+  end(): void {
+    this.lease.revoke()
+    this.#connection.release(this.#rollbackFailure)
+  }
+}
+
+/**
+ * Runs `work` in a claims transaction on `connection`, which it owns from now on: commits when
+ * `work` resolves, rolls back and rethrows (the typed settings error first) when it throws, always
+ * gives the connection back. `work` gets the lease its handle must check before every statement.
+ *
+ * @example
+ * ```ts
+ * const connection = await connectPg(pool) // after the caller's context was resolved
+ * await runClaimsTransaction(connection, context, undefined, (lease) => work(connection.lend(lease)))
+ * ```
+ */
+export async function runClaimsTransaction<T>(
+  connection: SessionConnection,
+  context: ClaimsContext<unknown>,
+  options: TransactionOptions | undefined,
+  work: (lease: Lease) => Promise<T>,
+): Promise<T> {
+  let transaction: ClaimsTransaction
+  try {
+    transaction = await ClaimsTransaction.open(connection, context, options)
+  } catch (error) {
+    connection.release()
+    throw error
+  }
+  try {
+    if (!connection.pipelined) {
+      const failure = await transaction.openFailure()
+      if (failure !== undefined) throw failure
+    }
+    const result = await work(transaction.lease)
+    await transaction.commit()
+    return result
+  } catch (error) {
+    throw await transaction.fail(error)
+  } finally {
+    transaction.end()
+  }
+}
+
+/**
+ * Runs ONE statement in a claims transaction of its own on `connection`, which it owns from now on.
+ * On a pipelined connection `COMMIT` is written right behind the statement, once `work`'s handle
+ * has sent it (the lease tells), so `BEGIN`, the settings, the statement and `COMMIT` leave in one
+ * flight; the lease is revoked at that moment, so nothing can run after `COMMIT` outside the
+ * transaction. Without pipelining it is {@link runClaimsTransaction}.
+ *
+ * @example
+ * ```ts
+ * const result = await runClaimsStatement(connection, context, (lease) => connection.lend(lease).query(text, values))
+ * ```
+ */
+export async function runClaimsStatement<T>(
+  connection: SessionConnection,
+  context: ClaimsContext<unknown>,
+  work: (lease: Lease) => Promise<T>,
+): Promise<T> {
+  if (!connection.pipelined) return runClaimsTransaction(connection, context, undefined, work)
+  const transaction = await ClaimsTransaction.open(connection, context)
+  // admit() runs right before the handle writes its statement; the microtask runs after it did
+  transaction.lease.onFirstStatement(() => queueMicrotask(() => transaction.commitBehind()))
+  try {
+    const result = await work(transaction.lease)
+    await transaction.commit()
+    return result
+  } catch (error) {
+    throw await transaction.fail(error)
+  } finally {
+    transaction.end()
+  }
+}

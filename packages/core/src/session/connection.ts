@@ -1,0 +1,44 @@
+/**
+ * What PostgreSQL answered to one statement.
+ *
+ * @example
+ * ```ts
+ * const answer: StatementResult = { command: 'COMMIT', rows: [] }
+ * ```
+ */
+export interface StatementResult {
+  /** The command tag's verb: `BEGIN`, `SELECT`, `COMMIT`, or `ROLLBACK` for a COMMIT that did not commit. */
+  readonly command: string
+  readonly rows: readonly unknown[]
+}
+
+/**
+ * What a driver must offer the claims-transaction engine: one checked-out connection.
+ * `drivers/pg.ts` implements it for `pg` and pg-compatible pools (Neon's `Pool`).
+ *
+ * @example
+ * ```ts
+ * const connection: SessionConnection = await connectPg(pool)
+ * await connection.execute({ text: 'select $1::int', values: ['1'] })
+ * connection.release()
+ * ```
+ */
+export interface SessionConnection {
+  /**
+   * `true` when statements go out before earlier ones are answered (`pg` with `pipeline: true`):
+   * then the engine sends `BEGIN`, the settings and the first query in one flight.
+   */
+  readonly pipelined: boolean
+  /**
+   * Sends one statement as an unnamed extended-protocol statement with bind parameters (a simple
+   * query when there are none). On a pipelined connection it is written at once, without waiting
+   * for what was sent before.
+   */
+  execute(statement: { readonly text: string; readonly values?: readonly string[] }): Promise<StatementResult>
+  /** Sends statements as ONE simple-protocol message; resolves with the last statement's answer. */
+  script(text: string): Promise<StatementResult>
+  /** The error that broke the connection since it was checked out (a killed backend), if any. */
+  brokenBy(): Error | undefined
+  /** Gives the connection back to its pool; destroys it when `destroy` is given or it broke. */
+  release(destroy?: Error): void
+}
