@@ -5,12 +5,13 @@
  *
  * @example
  * ```ts
- * import { CallerScope, connectPg, runClaimsStatement } from '@pg-claims/core/adapter'
+ * import { CallerScope, runClaimsStatement, usingPgConnection } from '@pg-claims/core/adapter'
  *
  * const scope = CallerScope.forToken(claims, token)
  * const context = await scope.context() // verified before any connection is taken
- * const connection = await connectPg(pool)
- * await runClaimsStatement(connection, context, (lease) => connection.lend(lease).query('select 1'))
+ * await usingPgConnection(pool, (connection) =>
+ *   runClaimsStatement(connection, context, (lease) => connection.lend(lease).query('select 1')),
+ * )
  * ```
  *
  * @module
@@ -21,7 +22,7 @@ export {
   type SqlWrap,
   type Wrapped,
 } from './accessors/claim-expressions.js'
-export { connectPg, PgConnection, type PgPool } from './drivers/pg.js'
+export { connectPg, PgConnection, type PgPool, usingPgConnection } from './drivers/pg.js'
 export { assertStorableJson } from './serialize/json-value.js'
 export { CallerScope } from './session/caller-scope.js'
 export { ClaimsTransaction, runClaimsStatement, runClaimsTransaction } from './session/claims-transaction.js'

@@ -1,4 +1,5 @@
-import { PgClaimsError, quoteLiteral } from '@pg-claims/core'
+import { PgClaimsError } from '@pg-claims/core'
+import { quoteLiteral } from '@pg-claims/core/adapter'
 import { type SQL, sql } from 'drizzle-orm'
 import type { AnyPgColumn } from 'drizzle-orm/pg-core'
 import { claimSql } from './claim-sql.js'

@@ -1,6 +1,6 @@
 import { type Claims, PgClaimsError } from '@pg-claims/core'
+import { CallerScope, type PgPool } from '@pg-claims/core/adapter'
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres'
-import pg from 'pg'
 import { claimsDatabase } from './drizzle-internals.js'
 
 /**
@@ -40,12 +40,13 @@ export interface ClaimsMethods<TSchema extends Record<string, unknown>, TClaims>
 export type ClaimsDatabase<
   TSchema extends Record<string, unknown> = Record<string, never>,
   TClaims = Parameters<Claims['resolveVerified']>[0],
-> = NodePgDatabase<TSchema> & { $client: pg.Pool } & ClaimsMethods<TSchema, TClaims>
+> = NodePgDatabase<TSchema> & { $client: PgPool } & ClaimsMethods<TSchema, TClaims>
 
 /**
  * Adds `withClaims(token)` and `withVerifiedClaims(claims)` to a `drizzle-orm/node-postgres`
- * database built on a `pg.Pool`, and returns it. Claims ride with `BEGIN`, in the same message
- * (core's `beginWithClaimsSql`), so a claims transaction costs the round trips of a plain one.
+ * database built on a pool (a `pg.Pool`, or any pool of its shape), and returns it. Create the pool
+ * with `pipeline: true`: a claims query then costs one network flight, and a claims transaction one
+ * flight fewer than a plain one. Without it, the claims ride in the `BEGIN` message.
  *
  * @example
  * ```ts
@@ -60,19 +61,20 @@ export type ClaimsDatabase<
  * ```
  */
 export function claimsDrizzle<TSchema extends Record<string, unknown>, TClaims>(
-  db: NodePgDatabase<TSchema> & { $client: pg.Pool },
+  db: NodePgDatabase<TSchema> & { $client: PgPool },
   claims: Claims<TClaims>,
 ): ClaimsDatabase<TSchema, TClaims> {
   const pool = db.$client
-  if (!(pool instanceof pg.Pool)) {
-    throw new PgClaimsError('CONFIG_INVALID', 'claimsDrizzle needs a database built on a pg.Pool')
+  if (typeof pool?.connect !== 'function') {
+    throw new PgClaimsError(
+      'CONFIG_INVALID',
+      'claimsDrizzle needs a database built on a pool (drizzle(pool))',
+    )
   }
   const methods: ClaimsMethods<TSchema, TClaims> = {
-    withClaims: (token) => claimsDatabase(db, { pool, context: () => claims.resolve(token) }),
-    withVerifiedClaims: (verified) => {
-      const context = claims.resolveVerified(verified)
-      return claimsDatabase(db, { pool, context: async () => context })
-    },
+    withClaims: (token) => claimsDatabase(db, { pool, caller: CallerScope.forToken(claims, token) }),
+    withVerifiedClaims: (verified) =>
+      claimsDatabase(db, { pool, caller: CallerScope.forVerifiedClaims(claims, verified) }),
   }
   return Object.assign(db, methods)
 }

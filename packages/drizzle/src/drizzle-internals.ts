@@ -16,8 +16,13 @@
  * @module
  */
 
-import type { ClaimsContext } from '@pg-claims/core'
-import { inClaimsTransaction } from '@pg-claims/core'
+import {
+  type CallerScope,
+  type PgPool,
+  runClaimsStatement,
+  runClaimsTransaction,
+  usingPgConnection,
+} from '@pg-claims/core/adapter'
 import { is, type Logger, type Query, type RelationalSchemaConfig } from 'drizzle-orm'
 import type { WithCacheConfig } from 'drizzle-orm/cache/core/types'
 import {
@@ -38,15 +43,16 @@ import type pg from 'pg'
 
 /** What a claims-scoped database is built from. */
 export interface ClaimsDatabaseParts {
-  /** The pool connections are checked out of. */
-  readonly pool: pg.Pool
-  /** Resolves the caller's claims: called, and awaited, before each connection is taken. */
-  readonly context: () => Promise<ClaimsContext<unknown>>
+  /** The pool connections are checked out of: a `pg.Pool` or any pool of its shape. */
+  readonly pool: PgPool
+  /** The caller: resolved (the token verified) before each connection is taken. */
+  readonly caller: CallerScope<unknown>
 }
 
 /**
  * Builds a `NodePgDatabase` sharing `db`'s dialect, relational schema and logger, whose every
- * transaction and direct query runs in a claims transaction opened by core's `inClaimsTransaction`.
+ * transaction and direct query runs in a claims transaction of core's engine (`runClaimsTransaction`,
+ * `runClaimsStatement`), on a connection whose client refuses every use once the transaction ended.
  */
 export function claimsDatabase<TSchema extends Record<string, unknown>>(
   db: NodePgDatabase<TSchema>,
@@ -89,7 +95,9 @@ class ClaimsSession<
     schema: RelationalSchemaConfig<TSchema> | undefined,
     options: NodePgSessionOptions,
   ) {
-    super(parts.pool, dialect, schema, options)
+    // NodePgSession only reads its client to check out connections, which this session never asks
+    // it to do: every transaction and query below takes its connection through core.
+    super(parts.pool as pg.Pool, dialect, schema, options)
     this.#parts = parts
     this.#dialect = dialect
     this.#schema = schema
@@ -106,7 +114,7 @@ class ClaimsSession<
     cacheConfig?: WithCacheConfig,
   ): PgPreparedQuery<T> {
     return new ClaimsPreparedQuery<T>(query, (run) =>
-      this.#inClaimsTransaction(undefined, (session) =>
+      this.#inClaimsStatement((session) =>
         run(
           session.prepareQuery<T>(
             query,
@@ -135,16 +143,27 @@ class ClaimsSession<
     config: PgTransactionConfig | undefined,
     fn: (session: NodePgSession<TFullSchema, TSchema>) => Promise<R>,
   ): Promise<R> {
-    const context = await this.#parts.context() // verified before any connection is taken
-    return inClaimsTransaction(this.#parts.pool, context, config, (client) =>
-      fn(new NodePgSession<TFullSchema, TSchema>(client, this.#dialect, this.#schema, this.#options)),
+    const context = await this.#parts.caller.context() // verified before any connection is taken
+    return usingPgConnection(this.#parts.pool, (connection) =>
+      runClaimsTransaction(connection, context, config, (lease) => fn(this.#session(connection.lend(lease)))),
     )
+  }
+
+  async #inClaimsStatement<R>(fn: (session: NodePgSession<TFullSchema, TSchema>) => Promise<R>): Promise<R> {
+    const context = await this.#parts.caller.context() // verified before any connection is taken
+    return usingPgConnection(this.#parts.pool, (connection) =>
+      runClaimsStatement(connection, context, (lease) => fn(this.#session(connection.lend(lease)))),
+    )
+  }
+
+  #session(client: pg.PoolClient): NodePgSession<TFullSchema, TSchema> {
+    return new NodePgSession<TFullSchema, TSchema>(client, this.#dialect, this.#schema, this.#options)
   }
 }
 
 /**
  * Stands in for the driver's prepared query until it runs: then the real one is prepared on the
- * connection of a fresh claims transaction, and executed there.
+ * connection of a fresh claims statement, and executed there (one flight on a pipelined pool).
  */
 class ClaimsPreparedQuery<T extends PreparedQueryConfig> extends PgPreparedQuery<T> {
   /** Set by the select builder after `prepareQuery` (drizzle-orm internal, see above). */

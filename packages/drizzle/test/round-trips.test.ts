@@ -17,7 +17,7 @@ import { notes, notesSetupSql } from './notes-schema.js'
 
 let database: TestDatabase
 let proxy: PgProxy
-let pool: pg.Pool
+const pools: pg.Pool[] = []
 
 beforeAll(async () => {
   database = await createTestDatabase({
@@ -28,24 +28,34 @@ beforeAll(async () => {
   })
   const { host, port } = hostAndPortOf(database.url)
   proxy = await startPgProxy({ upstreamHost: host, upstreamPort: port })
-  pool = new pg.Pool({ connectionString: proxy.connectionString(database.url), max: 1 })
-  await pool.query('select 1') // the connection is open before counting
 })
 
 afterAll(async () => {
-  await pool?.end()
+  await Promise.all(pools.map((pool) => pool.end()))
   await proxy?.close()
   await database?.drop()
 })
 
-/** Round trips `work` takes, counted by the proxy between the pool and the server. */
-async function roundTrips(work: () => Promise<unknown>): Promise<number> {
+/** Flights `work` takes, counted by the proxy between the pool and the server. */
+async function flights(work: () => Promise<unknown>): Promise<number> {
   proxy.reset()
   await work()
-  return proxy.roundTrips()
+  return proxy.flights()
 }
 
-it('costs a claims transaction the round trips of a plain Drizzle transaction', async () => {
+it.each([
+  {
+    pipeline: true,
+    expected: { plain: 4, claims: 3, plainOne: 3, claimsOne: 2, claimsDirect: 1, claimsBuilder: 1 },
+  },
+  {
+    pipeline: false,
+    expected: { plain: 4, claims: 4, plainOne: 3, claimsOne: 3, claimsDirect: 3, claimsBuilder: 3 },
+  },
+])('flights with pipeline: $pipeline', async ({ pipeline, expected }) => {
+  const pool = new pg.Pool({ connectionString: proxy.connectionString(database.url), max: 1, pipeline })
+  pools.push(pool)
+  await pool.query('select 1') // the connection is open before counting
   const claims = createClaims({ secret: TEST_SECRET, roles: { allowed: ['authenticated'] } })
   const db = claimsDrizzle(drizzle(pool), claims)
   const alice = db.withClaims(await signToken({ sub: 'alice', role: 'authenticated' }))
@@ -58,10 +68,11 @@ it('costs a claims transaction the round trips of a plain Drizzle transaction', 
   const oneStatement = (target: NodePgDatabase) => target.transaction((tx) => tx.execute(sql`select now()`))
 
   expect({
-    plain: await roundTrips(() => twoStatements(db)),
-    claims: await roundTrips(() => twoStatements(alice)),
-    plainOne: await roundTrips(() => oneStatement(db)),
-    claimsDirect: await roundTrips(() => alice.execute(sql`select now()`)),
-    claimsBuilder: await roundTrips(() => alice.select().from(notes)),
-  }).toEqual({ plain: 4, claims: 4, plainOne: 3, claimsDirect: 3, claimsBuilder: 3 })
+    plain: await flights(() => twoStatements(db)),
+    claims: await flights(() => twoStatements(alice)),
+    plainOne: await flights(() => oneStatement(db)),
+    claimsOne: await flights(() => oneStatement(alice)),
+    claimsDirect: await flights(() => alice.execute(sql`select now()`)),
+    claimsBuilder: await flights(() => alice.select().from(notes)),
+  }).toEqual(expected)
 })

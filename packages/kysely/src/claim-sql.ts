@@ -1,9 +1,5 @@
-import {
-  type ClaimAccessors,
-  type ClaimDeclarations,
-  mapClaimExpressions,
-  type SqlWrap,
-} from '@pg-claims/core'
+import type { ClaimAccessors, ClaimDeclarations } from '@pg-claims/core'
+import { mapClaimExpressions, type SqlWrap } from '@pg-claims/core/adapter'
 import { type RawBuilder, sql } from 'kysely'
 
 /**

@@ -1,82 +1,103 @@
-import { beginWithClaimsSql, type ClaimsContext, fromSettingsError } from '@pg-claims/core'
-import { CompiledQuery, type DatabaseConnection, type QueryResult, type TransactionSettings } from 'kysely'
+import type { ClaimsContext } from '@pg-claims/core'
+import { ClaimsTransaction, Lease, type PgConnection, runClaimsStatement } from '@pg-claims/core/adapter'
+import type { CompiledQuery, DatabaseConnection, QueryResult, TransactionSettings } from 'kysely'
+import type pg from 'pg'
+import { queryResult } from './kysely-internals.js'
 import { transactionOptions } from './transaction-settings.js'
 
-const COMMIT = CompiledQuery.raw('commit')
-const ROLLBACK = CompiledQuery.raw('rollback')
-
 /**
- * One pooled connection lent to one caller. Inside a transaction it passes queries through; outside
- * one, it runs each query in its own claims transaction, so no query of a claims handle ever runs
- * without the claims. The transaction-control statements it sends go straight to the underlying
- * connection, so Kysely's `log` never sees the claims they carry.
+ * One pooled connection lent to one caller's Kysely handle, on core's claims engine. Inside a
+ * transaction (`transaction()`, `startTransaction()`) it sends queries in the claims transaction;
+ * outside one (a direct query, `connection()`), each query runs in a claims transaction of its own,
+ * so no query of a claims handle ever runs without the claims. Once Kysely releases it, every use
+ * is refused with `TRANSACTION_ENDED`: a `Transaction` or `connection()` handle kept beyond its
+ * callback can never reach a connection that serves another caller.
  */
 export class ClaimsConnection implements DatabaseConnection {
-  readonly #inner: DatabaseConnection
+  readonly #connection: PgConnection
   readonly #context: ClaimsContext<unknown>
-  #inTransaction = false
+  /** This Kysely connection's own right to the pooled connection, until Kysely releases it. */
+  readonly #lease = new Lease()
+  #transaction: { readonly claims: ClaimsTransaction; readonly client: pg.PoolClient } | undefined
 
-  constructor(inner: DatabaseConnection, context: ClaimsContext<unknown>) {
-    this.#inner = inner
+  constructor(connection: PgConnection, context: ClaimsContext<unknown>) {
+    this.#connection = connection
     this.#context = context
   }
 
-  /** The underlying Kysely `PostgresDriver` connection, to hand back to its driver on release. */
-  get inner(): DatabaseConnection {
-    return this.#inner
-  }
-
   /**
-   * Opens a claims transaction in one round trip: `BEGIN …; SELECT set_config(…, true), …`.
-   * When applying the settings fails, the aborted transaction is rolled back here (Kysely does not
-   * roll back a transaction whose `begin` threw) and the error goes through `fromSettingsError`.
+   * Opens a claims transaction. On a pipelined pool `BEGIN` and the settings are written without
+   * waiting, so they leave with the first query; a settings failure then surfaces, typed, from that
+   * query. Otherwise they go as one message, and a failure is rolled back and thrown here (Kysely
+   * does not roll back a transaction whose `begin` threw).
    */
   async begin(settings: TransactionSettings): Promise<void> {
-    const begin = CompiledQuery.raw(beginWithClaimsSql(this.#context, transactionOptions(settings)))
-    try {
-      await this.#inner.executeQuery(begin)
-    } catch (error) {
-      await this.#abort(fromSettingsError(error, this.#context.role))
+    this.#lease.assertOpen()
+    const claims = await ClaimsTransaction.open(this.#connection, this.#context, transactionOptions(settings))
+    if (!this.#connection.pipelined) {
+      const failure = await claims.openFailure()
+      if (failure !== undefined) {
+        const reported = await claims.fail(failure)
+        claims.end()
+        throw reported
+      }
     }
-    this.#inTransaction = true
+    this.#transaction = { claims, client: this.#connection.lend(claims.lease) }
   }
 
-  /** Commits; PostgreSQL ends the transaction even when `COMMIT` fails. */
+  /** Commits; the typed settings error or `TRANSACTION_ROLLED_BACK` when nothing was committed. */
   async commit(): Promise<void> {
-    this.#inTransaction = false
-    await this.#inner.executeQuery(COMMIT)
+    const { claims } = this.#take()
+    try {
+      await claims.commit()
+    } catch (error) {
+      throw await claims.fail(error)
+    } finally {
+      claims.end()
+    }
   }
 
   /** Rolls back. */
   async rollback(): Promise<void> {
-    this.#inTransaction = false
-    await this.#inner.executeQuery(ROLLBACK)
+    const { claims } = this.#take()
+    await claims.fail(undefined)
+    claims.end()
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    if (this.#inTransaction) return this.#inner.executeQuery<R>(query)
-    await this.begin({})
-    let result: QueryResult<R>
-    try {
-      result = await this.#inner.executeQuery<R>(query)
-    } catch (error) {
-      return this.#abort(error)
+    this.#lease.assertOpen()
+    const transaction = this.#transaction
+    if (transaction !== undefined) {
+      try {
+        return queryResult<R>(await send(transaction.client, query))
+      } catch (error) {
+        throw await transaction.claims.explain(error)
+      }
     }
-    await this.commit()
-    return result
+    return runClaimsStatement(this.#connection, this.#context, async (lease) =>
+      queryResult<R>(await send(this.#connection.lend(lease), query)),
+    )
   }
 
   streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('@pg-claims/kysely does not stream queries: use execute()')
   }
 
-  /**
-   * Rolls back after `error` and rethrows it. A `ROLLBACK` fails only on a dead connection, which
-   * pg's pool discards when it is released, so the first error is the one worth reporting.
-   */
-  async #abort(error: unknown): Promise<never> {
-    this.#inTransaction = false
-    await this.#inner.executeQuery(ROLLBACK).catch(() => undefined)
-    throw error
+  /** Ends this Kysely connection's use of the pooled connection, and gives it back. */
+  release(): void {
+    this.#lease.revoke()
+    this.#transaction?.claims.end()
+    this.#connection.release()
   }
+
+  #take(): { readonly claims: ClaimsTransaction; readonly client: pg.PoolClient } {
+    const transaction = this.#transaction
+    if (transaction === undefined) throw new Error('@pg-claims/kysely: no claims transaction is open')
+    this.#transaction = undefined
+    return transaction
+  }
+}
+
+function send(client: pg.PoolClient, query: CompiledQuery): Promise<pg.QueryResult> {
+  return client.query(query.sql, [...query.parameters])
 }

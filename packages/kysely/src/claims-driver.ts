@@ -1,29 +1,27 @@
 import type { ClaimsContext } from '@pg-claims/core'
+import { type CallerScope, connectPg, type PgPool } from '@pg-claims/core/adapter'
 import type { DatabaseConnection, Driver, QueryCompiler, TransactionSettings } from 'kysely'
 import { ClaimsConnection } from './claims-connection.js'
+import { savepoint } from './kysely-internals.js'
 
 /**
  * A Kysely {@link Driver} for one caller: it resolves (verifies) the caller's claims before it
- * takes a connection from the shared driver (Kysely's `PostgresDriver`), and lends the connection
- * wrapped in a {@link ClaimsConnection}, whose `begin` carries the claims.
+ * takes a connection from the pool, and lends the connection wrapped in a {@link ClaimsConnection}.
  */
 export class ClaimsDriver implements Driver {
-  readonly #inner: Required<Driver>
-  readonly #context: () => Promise<ClaimsContext<unknown>>
+  readonly #pool: PgPool
+  readonly #caller: CallerScope<unknown>
 
-  constructor(inner: Required<Driver>, context: () => Promise<ClaimsContext<unknown>>) {
-    this.#inner = inner
-    this.#context = context
+  constructor(pool: PgPool, caller: CallerScope<unknown>) {
+    this.#pool = pool
+    this.#caller = caller
   }
 
-  /** Initializes the shared driver, which only stores its pool: harmless to repeat once per handle. */
-  init(): Promise<void> {
-    return this.#inner.init()
-  }
+  async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    const context = await this.#context()
-    return new ClaimsConnection(await this.#inner.acquireConnection(), context)
+    const context: ClaimsContext<unknown> = await this.#caller.context()
+    return new ClaimsConnection(await connectPg(this.#pool), context)
   }
 
   beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
@@ -40,19 +38,19 @@ export class ClaimsDriver implements Driver {
 
   // Savepoints run inside the claims transaction, which they cannot undo: the settings were made before.
   savepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']) {
-    return this.#inner.savepoint(claimsConnection(connection), name, compile)
+    return savepoint('savepoint', claimsConnection(connection), name, compile)
   }
 
   rollbackToSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']) {
-    return this.#inner.rollbackToSavepoint(claimsConnection(connection), name, compile)
+    return savepoint('rollbackToSavepoint', claimsConnection(connection), name, compile)
   }
 
   releaseSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']) {
-    return this.#inner.releaseSavepoint(claimsConnection(connection), name, compile)
+    return savepoint('releaseSavepoint', claimsConnection(connection), name, compile)
   }
 
-  releaseConnection(connection: DatabaseConnection): Promise<void> {
-    return this.#inner.releaseConnection(claimsConnection(connection).inner)
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    claimsConnection(connection).release()
   }
 
   /** Does nothing: the pool belongs to the `ClaimsKysely` instance, whose `destroy()` ends it. */

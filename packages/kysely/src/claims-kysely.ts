@@ -1,5 +1,6 @@
-import { type Claims, type ClaimsContext, connectGuarded } from '@pg-claims/core'
-import { Kysely, type KyselyConfig, PostgresDialect, PostgresDriver } from 'kysely'
+import type { Claims } from '@pg-claims/core'
+import { CallerScope, connectPg, type PgPool } from '@pg-claims/core/adapter'
+import { Kysely, type KyselyConfig, PostgresDialect } from 'kysely'
 import type pg from 'pg'
 import { claimsDialect } from './claims-dialect.js'
 import { ClaimsDriver } from './claims-driver.js'
@@ -17,8 +18,11 @@ type DefaultClaims = Parameters<Claims['resolveVerified']>[0]
  * ```
  */
 export interface ClaimsKyselyConfig<TClaims = DefaultClaims> extends Omit<KyselyConfig, 'dialect'> {
-  /** The `pg` pool every query runs on; `destroy()` ends it. */
-  readonly pool: pg.Pool
+  /**
+   * The pool every query runs on; `destroy()` ends it. A `pg.Pool` (create it with
+   * `pipeline: true`: a claims query then costs one network flight) or any pool of its shape.
+   */
+  readonly pool: PgPool & { end(): Promise<void> }
   /** Verifies tokens and turns their claims into settings (`createClaims` from `@pg-claims/core`). */
   readonly claims: Claims<TClaims>
 }
@@ -42,21 +46,21 @@ export interface ClaimsKyselyConfig<TClaims = DefaultClaims> extends Omit<Kysely
 export class ClaimsKysely<DB, TClaims = DefaultClaims> extends Kysely<DB> {
   readonly #config: Omit<KyselyConfig, 'dialect'>
   readonly #claims: Claims<TClaims>
-  /** One driver for every caller's connections, on the same pool as the plain instance. */
-  readonly #driver: PostgresDriver
-  readonly #pool: pg.Pool
+  readonly #pool: PgPool & { end(): Promise<void> }
   #ended: Promise<void> | undefined
 
   constructor({ pool, claims, ...config }: ClaimsKyselyConfig<TClaims>) {
-    // Both drivers share the pool but never end it: Kysely's driver ends its pool only if it was
-    // ever used, so `destroy()` below ends it, once.
-    // Connections are checked out guarded: a connection that dies while lent (a killed backend, a
-    // restart) reports its error to core's listener instead of crashing the process.
-    const shared = { connect: async () => (await connectGuarded(pool)).client, end: async () => {} }
-    super({ ...config, dialect: new PostgresDialect({ pool: shared }) })
+    // The plain instance's driver never ends the pool (Kysely's driver ends its pool only if it was
+    // ever used), so `destroy()` below ends it, once. Its connections are checked out through core's
+    // pg driver: one that dies while lent (a killed backend, a restart) is destroyed instead of
+    // crashing the process.
+    const plain = {
+      connect: async (): Promise<pg.PoolClient> => (await connectPg(pool)).plainClient(),
+      end: async () => {},
+    }
+    super({ ...config, dialect: new PostgresDialect({ pool: plain }) })
     this.#config = config
     this.#claims = claims
-    this.#driver = new PostgresDriver({ pool: shared })
     this.#pool = pool
   }
 
@@ -87,7 +91,7 @@ export class ClaimsKysely<DB, TClaims = DefaultClaims> extends Kysely<DB> {
    * ```
    */
   withClaims(token: string | null): Kysely<DB> {
-    return this.#scope(() => this.#claims.resolve(token))
+    return this.#scope(CallerScope.forToken(this.#claims, token))
   }
 
   /**
@@ -102,14 +106,10 @@ export class ClaimsKysely<DB, TClaims = DefaultClaims> extends Kysely<DB> {
    * ```
    */
   withVerifiedClaims(claims: TClaims): Kysely<DB> {
-    const context = this.#claims.resolveVerified(claims)
-    return this.#scope(async () => context)
+    return this.#scope(CallerScope.forVerifiedClaims(this.#claims, claims))
   }
 
-  #scope(context: () => Promise<ClaimsContext<TClaims>>): Kysely<DB> {
-    return new Kysely<DB>({
-      ...this.#config,
-      dialect: claimsDialect(new ClaimsDriver(this.#driver, context)),
-    })
+  #scope(caller: CallerScope<TClaims>): Kysely<DB> {
+    return new Kysely<DB>({ ...this.#config, dialect: claimsDialect(new ClaimsDriver(this.#pool, caller)) })
   }
 }

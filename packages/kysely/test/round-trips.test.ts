@@ -5,7 +5,10 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Database, notesDatabase, testClaims, tokenFor } from './fixture.js'
 
-describe('round trips', () => {
+describe.each([
+  { pipeline: true, direct: { plain: 1, claims: 1 }, transaction: { plain: 3, claims: 2 }, savepoint: 4 },
+  { pipeline: false, direct: { plain: 1, claims: 3 }, transaction: { plain: 3, claims: 3 }, savepoint: 5 },
+])('flights, pipeline: $pipeline', ({ pipeline, direct, transaction, savepoint }) => {
   let database: TestDatabase
   let proxy: PgProxy
   let db: ClaimsKysely<Database>
@@ -15,7 +18,7 @@ describe('round trips', () => {
     database = await notesDatabase()
     const { host, port } = hostAndPortOf(database.url)
     proxy = await startPgProxy({ upstreamHost: host, upstreamPort: port })
-    const pool = new pg.Pool({ connectionString: proxy.connectionString(database.url), max: 1 })
+    const pool = new pg.Pool({ connectionString: proxy.connectionString(database.url), max: 1, pipeline })
     db = new ClaimsKysely<Database>({ pool, claims: testClaims() })
     claimed = db.withClaims(await tokenFor('alice'))
     // open the pooled connection and fill the token cache, so only the work itself is counted
@@ -27,29 +30,33 @@ describe('round trips', () => {
     await database?.drop()
   })
 
-  /** Round trips `work` takes on `plain` (no claims) and on `claims`. */
+  /** Flights `work` takes on `plain` (no claims) and on `claims`. */
   async function count(work: (on: Kysely<Database>) => Promise<unknown>) {
     proxy.reset()
     await work(db)
-    const plain = proxy.roundTrips()
+    const plain = proxy.flights()
     proxy.reset()
     await work(claimed)
-    return { plain, claims: proxy.roundTrips() }
+    return { plain, claims: proxy.flights() }
   }
 
   // a parameterized query (extended protocol) that the login role, without claims, may run too
   const select = (on: Kysely<Database>) => sql`select ${1}::int as one, now() as at`.execute(on)
 
-  it('a transaction: as many as a plain Kysely transaction (begin, query, commit)', async () => {
-    expect(await count((on) => on.transaction().execute(select))).toEqual({ plain: 3, claims: 3 })
+  it('a direct query: its own claims transaction, in one flight when pipelined', async () => {
+    expect(await count(select)).toEqual(direct)
+  })
+
+  it('a one-query transaction: BEGIN and the settings leave with the query when pipelined', async () => {
+    expect(await count((on) => on.transaction().execute(select))).toEqual(transaction)
     expect(
       await count((on) =>
         on.transaction().setIsolationLevel('serializable').setAccessMode('read only').execute(select),
       ),
-    ).toEqual({ plain: 3, claims: 3 })
+    ).toEqual(transaction)
   })
 
-  it('a controlled transaction with a savepoint: as many as a plain one', async () => {
+  it('a controlled transaction with a savepoint', async () => {
     const work = async (on: Kysely<Database>) => {
       const trx = await on.startTransaction().execute()
       await select(trx)
@@ -57,10 +64,6 @@ describe('round trips', () => {
       await savepoint.releaseSavepoint('s').execute()
       await trx.commit().execute()
     }
-    expect(await count(work)).toEqual({ plain: 5, claims: 5 })
-  })
-
-  it('a direct query: its own claims transaction, two more than the plain query', async () => {
-    expect(await count(select)).toEqual({ plain: 1, claims: 3 })
+    expect(await count(work)).toEqual({ plain: 5, claims: savepoint })
   })
 })

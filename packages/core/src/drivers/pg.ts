@@ -23,8 +23,9 @@ export interface PgPool {
  *
  * @example
  * ```ts
- * const connection = await connectPg(pool)
- * await runClaimsTransaction(connection, context, undefined, (lease) => work(connection.lend(lease)))
+ * await usingPgConnection(pool, (connection) =>
+ *   runClaimsTransaction(connection, context, undefined, (lease) => work(connection.lend(lease))),
+ * )
  * ```
  */
 export class PgConnection implements SessionConnection {
@@ -32,6 +33,7 @@ export class PgConnection implements SessionConnection {
   readonly #client: pg.PoolClient
   readonly #release: pg.PoolClient['release']
   #broken: Error | undefined
+  #discarded: Error | undefined
   readonly #onError = (error: Error) => {
     this.#broken ??= error
   }
@@ -58,9 +60,37 @@ export class PgConnection implements SessionConnection {
     return this.#broken
   }
 
-  release(destroy?: Error): void {
+  discard(reason: Error): void {
+    this.#discarded ??= reason
+  }
+
+  release(): void {
     this.#client.off('error', this.#onError)
-    this.#release.call(this.#client, destroy ?? this.#broken)
+    this.#release.call(this.#client, this.#broken ?? this.#discarded)
+  }
+
+  /**
+   * The client for work WITHOUT claims (an ORM's plain instance): the real client, whose
+   * `release(destroy?)` gives the connection back through {@link PgConnection.release}, so a
+   * connection that broke while lent is destroyed instead of crashing the process.
+   *
+   * @example
+   * ```ts
+   * const client = (await connectPg(pool)).plainClient()
+   * ```
+   */
+  plainClient(): pg.PoolClient {
+    const release = (destroy?: Error | boolean) => {
+      if (destroy) this.discard(destroy instanceof Error ? destroy : new Error('released with destroy'))
+      this.release()
+    }
+    return new Proxy(this.#client, {
+      get(target, key) {
+        if (key === 'release') return release
+        const value: unknown = Reflect.get(target, key, target)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
   }
 
   /**
@@ -113,6 +143,28 @@ export class PgConnection implements SessionConnection {
  */
 export async function connectPg(pool: PgPool): Promise<PgConnection> {
   return new PgConnection(await pool.connect())
+}
+
+/**
+ * Checks a connection out of `pool`, runs `fn` with it, and always gives it back (destroyed when it
+ * broke or could not roll back). Call it only after the caller's token was verified.
+ *
+ * @example
+ * ```ts
+ * const context = await scope.context()
+ * await usingPgConnection(pool, (connection) => runClaimsStatement(connection, context, work))
+ * ```
+ */
+export async function usingPgConnection<T>(
+  pool: PgPool,
+  fn: (connection: PgConnection) => Promise<T>,
+): Promise<T> {
+  const connection = await connectPg(pool)
+  try {
+    return await fn(connection)
+  } finally {
+    connection.release()
+  }
 }
 
 function answer(result: pg.QueryResult | undefined): StatementResult {

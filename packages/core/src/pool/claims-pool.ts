@@ -1,6 +1,6 @@
 import type pg from 'pg'
 import type { Claims } from '../claims.js'
-import { connectPg, type PgPool } from '../drivers/pg.js'
+import { type PgPool, usingPgConnection } from '../drivers/pg.js'
 import type { ClaimsContext } from '../serialize/context.js'
 import { CallerScope } from '../session/caller-scope.js'
 import { runClaimsStatement, runClaimsTransaction } from '../session/claims-transaction.js'
@@ -108,8 +108,9 @@ class PgClaimsScope<TClaims> implements ClaimsScope<TClaims> {
     options?: TransactionOptions,
   ): Promise<T> {
     const context = await this.#caller.context()
-    const connection = await connectPg(this.#pool)
-    return runClaimsTransaction(connection, context, options, (lease) => fn(connection.lend(lease), context))
+    return usingPgConnection(this.#pool, (connection) =>
+      runClaimsTransaction(connection, context, options, (lease) => fn(connection.lend(lease), context)),
+    )
   }
 
   async query<R extends pg.QueryResultRow = pg.QueryResultRow>(
@@ -117,8 +118,9 @@ class PgClaimsScope<TClaims> implements ClaimsScope<TClaims> {
     values?: unknown[],
   ): Promise<pg.QueryResult<R>> {
     const context = await this.#caller.context()
-    const connection = await connectPg(this.#pool)
-    return runClaimsStatement(connection, context, (lease) => connection.lend(lease).query<R>(text, values))
+    return usingPgConnection(this.#pool, (connection) =>
+      runClaimsStatement(connection, context, (lease) => connection.lend(lease).query<R>(text, values)),
+    )
   }
 
   context(): Promise<ClaimsContext<TClaims>> {

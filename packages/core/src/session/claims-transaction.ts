@@ -42,7 +42,6 @@ export class ClaimsTransaction {
   #commit: Promise<StatementResult> | undefined
   /** Set once commit() or fail() has taken over: a late commitBehind() must not write anything. */
   #settling = false
-  #rollbackFailure: Error | undefined
 
   private constructor(connection: SessionConnection, opened: Promise<unknown>) {
     this.#connection = connection
@@ -160,7 +159,7 @@ export class ClaimsTransaction {
       try {
         await this.#connection.execute({ text: ROLLBACK })
       } catch (caught) {
-        this.#rollbackFailure = caught instanceof Error ? caught : new Error(String(caught))
+        this.#connection.discard(caught instanceof Error ? caught : new Error(String(caught)))
       }
     }
     return reported
@@ -180,8 +179,8 @@ export class ClaimsTransaction {
   }
 
   /**
-   * Revokes the lease and gives the connection back, destroying it when it broke or could not
-   * roll back. Call it exactly once, last.
+   * Revokes the lease: every handle of this transaction refuses to send from now on. The connection
+   * stays checked out; its owner releases it.
    *
    * @example
    * ```ts
@@ -190,19 +189,19 @@ export class ClaimsTransaction {
    */
   end(): void {
     this.lease.revoke()
-    this.#connection.release(this.#rollbackFailure)
   }
 }
 
 /**
- * Runs `work` in a claims transaction on `connection`, which it owns from now on: commits when
- * `work` resolves, rolls back and rethrows (the typed settings error first) when it throws, always
- * gives the connection back. `work` gets the lease its handle must check before every statement.
+ * Runs `work` in a claims transaction on `connection`: commits when `work` resolves, rolls back
+ * and rethrows (the typed settings error first) when it throws, and revokes the lease `work`'s
+ * handle checks before every statement. The caller releases the connection.
  *
  * @example
  * ```ts
- * const connection = await connectPg(pool) // after the caller's context was resolved
- * await runClaimsTransaction(connection, context, undefined, (lease) => work(connection.lend(lease)))
+ * await usingPgConnection(pool, (connection) =>
+ *   runClaimsTransaction(connection, context, undefined, (lease) => work(connection.lend(lease))),
+ * )
  * ```
  */
 export async function runClaimsTransaction<T>(
@@ -211,13 +210,7 @@ export async function runClaimsTransaction<T>(
   options: TransactionOptions | undefined,
   work: (lease: Lease) => Promise<T>,
 ): Promise<T> {
-  let transaction: ClaimsTransaction
-  try {
-    transaction = await ClaimsTransaction.open(connection, context, options)
-  } catch (error) {
-    connection.release()
-    throw error
-  }
+  const transaction = await ClaimsTransaction.open(connection, context, options)
   try {
     if (!connection.pipelined) {
       const failure = await transaction.openFailure()
@@ -234,7 +227,7 @@ export async function runClaimsTransaction<T>(
 }
 
 /**
- * Runs ONE statement in a claims transaction of its own on `connection`, which it owns from now on.
+ * Runs ONE statement in a claims transaction of its own on `connection` (the caller releases it).
  * On a pipelined connection `COMMIT` is written right behind the statement, once `work`'s handle
  * has sent it (the lease tells), so `BEGIN`, the settings, the statement and `COMMIT` leave in one
  * flight; the lease is revoked at that moment, so nothing can run after `COMMIT` outside the
@@ -242,7 +235,7 @@ export async function runClaimsTransaction<T>(
  *
  * @example
  * ```ts
- * const result = await runClaimsStatement(connection, context, (lease) => connection.lend(lease).query(text, values))
+ * await runClaimsStatement(connection, context, (lease) => connection.lend(lease).query(text, values))
  * ```
  */
 export async function runClaimsStatement<T>(

@@ -19,8 +19,11 @@ export interface StatementResult {
  * @example
  * ```ts
  * const connection: SessionConnection = await connectPg(pool)
- * await connection.execute({ text: 'select $1::int', values: ['1'] })
- * connection.release()
+ * try {
+ *   await connection.execute({ text: 'select $1::int', values: ['1'] })
+ * } finally {
+ *   connection.release()
+ * }
  * ```
  */
 export interface SessionConnection {
@@ -39,6 +42,8 @@ export interface SessionConnection {
   script(text: string): Promise<StatementResult>
   /** The error that broke the connection since it was checked out (a killed backend), if any. */
   brokenBy(): Error | undefined
-  /** Gives the connection back to its pool; destroys it when `destroy` is given or it broke. */
-  release(destroy?: Error): void
+  /** Marks the connection as not to be reused (a `ROLLBACK` failed): releasing it destroys it. */
+  discard(reason: Error): void
+  /** Gives the connection back to its pool; destroys it when it broke or was discarded. */
+  release(): void
 }
