@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { beginWithClaimsSql, type ClaimsContext, type TransactionOptions } from '@pg-claims/core'
+import type { ClaimsContext, TransactionOptions } from '@pg-claims/core'
+import { beginStatement, beginWithClaimsSql, settingsStatement } from '@pg-claims/core/adapter'
 import type pg from 'pg'
 
 /**
@@ -10,7 +11,7 @@ export interface PendingBegin {
   readonly context: ClaimsContext<unknown>
   /** A connection was taken for this transaction (whether or not its BEGIN could be rewritten). */
   taken: boolean
-  /** The claims go out with the transaction's `BEGIN`, in the same message. */
+  /** The claims go out with the transaction's `BEGIN` (same message, or same flight when pipelined). */
   applied: boolean
   /** What PostgreSQL answered when the merged `BEGIN …; SELECT set_config(…)` failed. */
   error?: unknown
@@ -29,7 +30,9 @@ export function startingClaimsTransaction<T>(pending: PendingBegin, start: () =>
 }
 
 /**
- * Makes `pool` send a claims transaction's settings in the same message as its `BEGIN`. The pool
+ * Makes `pool` send a claims transaction's settings with its `BEGIN`: on a pipelined pool
+ * (`pipeline: true`), `BEGIN`, the settings (bind parameters) and the transaction's first operation
+ * leave in one flight; otherwise the settings go in the same message as `BEGIN`. The pool
  * behaves exactly as before for everything else: only a connection checked out (promise form, as
  * `@prisma/adapter-pg` starts transactions) inside {@link startingClaimsTransaction} is touched, and
  * only its next two queries, and only when the first is the plain `BEGIN` the adapter sends.
@@ -70,11 +73,13 @@ const ISOLATION_LEVELS: Readonly<Record<string, IsolationLevel>> = {
 
 /**
  * Defers the client's next query, if it is the plain `BEGIN` `@prisma/adapter-pg` sends, to the
- * query after it, and sends them as core's `beginWithClaimsSql`:
+ * query after it, and then opens the claims transaction:
  * - before `SET TRANSACTION ISOLATION LEVEL x` (the adapter's next query when an isolation level is
- *   set): `BEGIN ISOLATION LEVEL x; SELECT set_config(…)` replaces both, as one message (that `SET`
- *   would fail after the `SELECT`, which takes the transaction's snapshot);
- * - before anything else: `BEGIN; SELECT set_config(…)`, then that query.
+ *   set), `BEGIN ISOLATION LEVEL x` and the settings replace both (that `SET` would fail after the
+ *   settings statement, which takes the transaction's snapshot);
+ * - on a pipelined client, `BEGIN` and the settings statement (core's `settingsStatement`: bind
+ *   parameters) are written at once, and the next query follows without waiting: one flight;
+ * - otherwise core's `beginWithClaimsSql` goes as one message, then the next query.
  * The adapter calls `query` with a config object and awaits it (promise form), one query at a time.
  */
 function rewriteNextBegin(client: pg.PoolClient, pending: PendingBegin): void {
@@ -93,15 +98,24 @@ function rewriteNextBegin(client: pg.PoolClient, pending: PendingBegin): void {
     }
     Reflect.deleteProperty(client, 'query')
     const isolationLevel = isolationLevelOf(config)
-    const begin = send(
-      beginWithClaimsSql(pending.context, isolationLevel === undefined ? undefined : { isolationLevel }),
-    ).catch((error: unknown) => {
+    const options = isolationLevel === undefined ? undefined : { isolationLevel }
+    const failed = (error: unknown) => {
       pending.error = error
       throw error
-    })
-    return isolationLevel === undefined
-      ? begin.then(() => Reflect.apply(query, client, [config, ...rest]))
-      : begin.then(() => emptyResult('SET'))
+    }
+    const next = () =>
+      isolationLevel === undefined
+        ? Reflect.apply(query, client, [config, ...rest])
+        : Promise.resolve(emptyResult('SET'))
+    if (Reflect.get(client, 'pipeline') === true) {
+      const begin = send({ text: beginStatement(options) })
+      const settings = send(settingsStatement(pending.context.settings))
+      Promise.all([begin, settings])
+        .catch(failed)
+        .catch(() => undefined) // reported through `pending`
+      return next()
+    }
+    return send(beginWithClaimsSql(pending.context, options)).then(next, failed)
   }
   Object.defineProperty(client, 'query', { value: intercept, configurable: true, writable: true })
 }

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import type { ClaimsContext } from '@pg-claims/core'
+import type { CallerScope } from '@pg-claims/core/adapter'
 import { inClaimsInteractiveTransaction } from './claims-transaction.js'
 import {
   type DynamicClient,
@@ -24,26 +24,22 @@ const batchRuns = new AsyncLocalStorage<BatchRun>()
  * - every model operation and raw query runs in its own interactive claims transaction of `parent`;
  * - `$transaction(fn)` runs `fn` in one claims transaction, with `tx.$claims` the typed claims;
  * - `$transaction([…])` runs the operations, in order, in one claims transaction;
- * - `$claims()` verifies (once) and returns the claims.
- * `resolve` is called (and memoized) before any connection is taken.
+ * - `$claims()` verifies and returns the claims.
+ * The caller is resolved (a token verified, through core's cache) before every transaction, before
+ * any connection is taken.
  */
 export function buildClaimsClient<TClaims>(
   parent: DynamicClient,
-  resolve: () => Promise<ClaimsContext<TClaims>>,
+  caller: CallerScope<TClaims>,
 ): DynamicClient {
-  let resolving: Promise<ClaimsContext<TClaims>> | undefined
-  const context = () => {
-    resolving ??= resolve()
-    return resolving
-  }
   const owner = {}
 
   const interactive = async <T>(
-    fn: (tx: DynamicClient, claims: ClaimsContext<TClaims>) => Promise<T>,
+    fn: (tx: DynamicClient, claims: TClaims | null) => Promise<T>,
     options?: PrismaTransactionOptions,
   ): Promise<T> => {
-    const resolved = await context()
-    return inClaimsInteractiveTransaction(parent, resolved, options, (tx) => fn(tx, resolved))
+    const resolved = await caller.context()
+    return inClaimsInteractiveTransaction(parent, resolved, options, (tx) => fn(tx, resolved.claims))
   }
 
   const hooked = parent.$extends({
@@ -82,14 +78,14 @@ export function buildClaimsClient<TClaims>(
       throw new TypeError('$transaction takes an async function or an array of Prisma operations')
     }
     return interactive(
-      (tx, resolved) => Reflect.apply(work, undefined, [withClaimsMember(tx, resolved.claims)]),
+      (tx, claims) => Reflect.apply(work, undefined, [withClaimsMember(tx, claims)]),
       options,
     )
   }
 
   const members: Record<string | symbol, unknown> = {
     $transaction,
-    $claims: async () => (await context()).claims,
+    $claims: async () => (await caller.context()).claims,
     withClaims: undefined,
     withVerifiedClaims: undefined,
     $extends: undefined,

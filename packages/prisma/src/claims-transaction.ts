@@ -1,12 +1,15 @@
-import { type ClaimsContext, fromSettingsError } from '@pg-claims/core'
+import type { ClaimsContext } from '@pg-claims/core'
+import { fromSettingsError, Lease } from '@pg-claims/core/adapter'
 import { type PendingBegin, startingClaimsTransaction } from './begin-hook.js'
 import type { DynamicClient, PrismaTransactionOptions } from './dynamic-client.js'
 
 /**
  * Runs `fn` in one interactive transaction of `client` (a client without the claims hooks) that
- * carries `context`: in the `BEGIN` message when the pool went through `claimsAdapter`, otherwise
- * with one `SELECT set_config(…)` statement before `fn` runs. Nothing in `fn` runs before the claims
- * are in place; any failure rolls the whole transaction back. Role errors become `PgClaimsError`s.
+ * carries `context`: with the `BEGIN` when the pool went through `claimsAdapter` (in the same flight
+ * as the first operation on a pipelined pool), otherwise with one settings statement before `fn`
+ * runs. Nothing in `fn` runs before the claims are in place; any failure rolls the whole
+ * transaction back. Role errors become `PgClaimsError`s. The transaction client `fn` gets refuses
+ * every use once the transaction has ended (`TRANSACTION_ENDED`).
  */
 export async function inClaimsInteractiveTransaction<T>(
   client: DynamicClient,
@@ -15,6 +18,7 @@ export async function inClaimsInteractiveTransaction<T>(
   fn: (tx: DynamicClient) => Promise<T>,
 ): Promise<T> {
   const pending: PendingBegin = { context, taken: false, applied: false }
+  const lease = new Lease()
   try {
     return await startingClaimsTransaction(pending, () =>
       client.$transaction(async (tx) => {
@@ -24,12 +28,37 @@ export async function inClaimsInteractiveTransaction<T>(
             throw error
           })
         }
-        return fn(tx)
+        return fn(revocable(tx, lease))
       }, options),
     )
   } catch (error) {
     throw pending.error === undefined ? error : fromSettingsError(pending.error, context.role)
+  } finally {
+    lease.revoke()
   }
+}
+
+/**
+ * `tx`, until `lease` is revoked: from then on every member (`tx.note.findMany`,
+ * `tx.$queryRaw`, …) is a function that rejects with `TRANSACTION_ENDED`, so a transaction client
+ * kept beyond its callback never sends anything.
+ */
+function revocable(tx: DynamicClient, lease: Lease): DynamicClient {
+  const ended = (): unknown => {
+    try {
+      lease.assertOpen()
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return undefined
+  }
+  const refused: object = new Proxy(() => undefined, {
+    get: (_, key) => (key === 'then' ? undefined : refused),
+    apply: ended,
+  })
+  return new Proxy(tx, {
+    get: (target, key) => (lease.revoked ? refused : Reflect.get(target, key)),
+  })
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Claims } from '@pg-claims/core'
+import { CallerScope } from '@pg-claims/core/adapter'
 import { Prisma } from '@prisma/client/extension'
 import { buildClaimsClient } from './claims-client.js'
 import { asDynamicClient, type DynamicClient } from './dynamic-client.js'
@@ -29,16 +30,19 @@ export function pgClaims<TClaims>(claims: Claims<TClaims>) {
       name: 'pg-claims',
       client: {
         /**
-         * The caller holding `token` (`null`: the anonymous caller). The token is verified once,
-         * before this client's first operation takes a connection; a bad one rejects that operation
-         * with a `PgClaimsError`.
+         * The caller holding `token` (`null`: the anonymous caller). The token is verified (through
+         * core's cache) before every operation and transaction takes a connection, so `exp` holds
+         * for a client kept for hours; a bad one rejects with a `PgClaimsError`.
          */
         withClaims<TClient>(this: TClient, token: string | null): ClaimsClient<TClient, TClaims> {
-          return claimsClient(this, () => claims.resolve(token))
+          return claimsClient(this, CallerScope.forToken(claims, token))
         },
-        /** A caller whose claims your own auth layer already verified. Never pass client input here. */
+        /**
+         * A caller whose claims your own auth layer already verified: checked and copied now (a
+         * `PgClaimsError` here when they cannot be applied). Never pass client input here.
+         */
         withVerifiedClaims<TClient>(this: TClient, verified: TClaims): ClaimsClient<TClient, TClaims> {
-          return claimsClient(this, async () => claims.resolveVerified(verified))
+          return claimsClient(this, CallerScope.forVerifiedClaims(claims, verified))
         },
       },
     }),
@@ -47,9 +51,9 @@ export function pgClaims<TClaims>(claims: Claims<TClaims>) {
 
 function claimsClient<TClient, TClaims>(
   parent: TClient,
-  resolve: Parameters<typeof buildClaimsClient<TClaims>>[1],
+  caller: CallerScope<TClaims>,
 ): ClaimsClient<TClient, TClaims> {
-  const built: DynamicClient = buildClaimsClient(asDynamicClient(parent), resolve)
+  const built: DynamicClient = buildClaimsClient(asDynamicClient(parent), caller)
   // The client built at runtime has exactly the members ClaimsClient declares (see claims-client.ts);
   // TypeScript cannot follow Prisma's proxies, so the view goes back through `unknown`, once, here.
   return built as unknown as ClaimsClient<TClient, TClaims>

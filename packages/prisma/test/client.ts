@@ -23,14 +23,14 @@ function extend<TClaims>(client: PrismaClient, claims: Claims<TClaims>) {
 
 /**
  * A client on its own pool; `hooked: false` uses plain `PrismaPg` (claims in a separate statement),
- * `isolationLevel` sets the client's default for transactions.
+ * `isolationLevel` sets the client's default for transactions, `pipeline` the pool's pipeline mode.
  */
 export function createTestClient<TClaims>(
   url: string,
   claims: Claims<TClaims>,
-  options: { poolSize?: number; hooked?: boolean; isolationLevel?: 'Serializable' } = {},
+  options: { poolSize?: number; hooked?: boolean; isolationLevel?: 'Serializable'; pipeline?: boolean } = {},
 ) {
-  const { pool, opened } = countingPool(url, options.poolSize ?? 1)
+  const { pool, opened } = countingPool(url, options.poolSize ?? 1, options.pipeline ?? false)
   const adapter = options.hooked === false ? new PrismaPg(pool) : claimsAdapter(pool)
   const transactionOptions =
     options.isolationLevel === undefined ? {} : { isolationLevel: options.isolationLevel }

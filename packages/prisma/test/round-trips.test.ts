@@ -28,19 +28,21 @@ afterAll(async () => {
 
 const serializable = { isolationLevel: 'Serializable' } as const
 
-/** Round trips of `work`, measured on a warm connection. */
+/** Flights of `work`, measured on a warm connection. */
 async function roundTrips(work: () => Promise<unknown>): Promise<number> {
   await work()
   proxy.reset()
   await work()
-  return proxy.roundTrips()
+  return proxy.flights()
 }
 
 it.each([
-  { adapter: 'claimsAdapter', hooked: true, single: 3, transaction: 4, isolated: 4 },
-  { adapter: 'plain PrismaPg', hooked: false, single: 4, transaction: 5, isolated: 6 },
-])('costs what the README says with $adapter', async ({ hooked, single, transaction, isolated }) => {
-  const db = createTestClient(proxy.connectionString(database.url), conformanceClaims(), { hooked })
+  { adapter: 'claimsAdapter, pipelined', hooked: true, pipeline: true, single: 2, transaction: 3, isolated: 3 },
+  { adapter: 'claimsAdapter', hooked: true, pipeline: false, single: 3, transaction: 4, isolated: 4 },
+  { adapter: 'plain PrismaPg', hooked: false, pipeline: false, single: 4, transaction: 5, isolated: 6 },
+])('costs what the README says with $adapter', async ({ hooked, pipeline, single, transaction, isolated }) => {
+  const url = proxy.connectionString(database.url)
+  const db = createTestClient(url, conformanceClaims(), { hooked, pipeline })
   try {
     const admin = db.prisma
     const user = db.prisma.withClaims(token)

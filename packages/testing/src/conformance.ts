@@ -318,7 +318,7 @@ function describeOnPool(target: ConformanceTarget, pipeline: boolean): void {
         return run('select 1')
       })
       // the pool's one connection now serves another caller's transaction
-      const other = adapter.transaction(await token('ivy'), (run) => run('select pg_sleep(0.05)'))
+      const other = adapter.transaction(await token('ivy'), (run) => run('select 1 as one from pg_sleep(0.05)'))
       const sneak = `select pg_catalog.set_config('conformance.stale', 'ran', false)`
       expect(await refusal(stale!(sneak))).toBe('refused')
       await other
