@@ -11,7 +11,7 @@ import {
 } from '@pg-claims/testing'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { adapterTargets } from './support/adapters.js'
+import { adapterTargetsOnPools } from './support/adapters.js'
 import { sqlStateOf } from './support/sql-state.js'
 
 const LEDGER = `
@@ -35,14 +35,14 @@ const caught = (promise: Promise<unknown>) =>
     (error: unknown) => error,
   )
 
-describe.each(adapterTargets)('faults: $name', (target) => {
+describe.each(adapterTargetsOnPools)('faults: $name', ({ target, pipeline }) => {
   let database: TestDatabase
   let adapter: AdapterUnderTest
   let admin: pg.Client
 
   beforeAll(async () => {
     database = await createTestDatabase({ setup })
-    adapter = await target.create({ url: database.url, claims: conformanceClaims(), poolSize: 1 })
+    adapter = await target.create({ url: database.url, claims: conformanceClaims(), poolSize: 1, pipeline })
     admin = new pg.Client({ connectionString: database.adminUrl })
     await admin.connect()
     await admin.query(`insert into ledger (owner, amount) values ('alice', 100)`)
@@ -159,10 +159,15 @@ describe('faults: the database restarts', () => {
     await server?.stop()
   })
 
-  it.each(adapterTargets)(
+  it.each(adapterTargetsOnPools)(
     '$name: in-flight work fails with an error, committed data survives, the pool recovers clean',
-    async (target) => {
-      const adapter = await target.create({ url: database.url, claims: conformanceClaims(), poolSize: 2 })
+    async ({ target, pipeline }) => {
+      const adapter = await target.create({
+        url: database.url,
+        claims: conformanceClaims(),
+        poolSize: 2,
+        pipeline,
+      })
       try {
         const token = await alice()
         await adapter.query(token, `insert into ledger (amount) values (7)`)

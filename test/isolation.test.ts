@@ -7,7 +7,7 @@ import {
 } from '@pg-claims/testing'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { adapterTargets } from './support/adapters.js'
+import { adapterTargetsOnPools } from './support/adapters.js'
 import { committedRowsByTenant, runTenantLoad, TENANT_SCHEMA } from './support/tenant-load.js'
 
 const USERS = 50
@@ -26,8 +26,8 @@ beforeAll(async () => {
     },
   })
   adapters = await Promise.all(
-    adapterTargets.map((target) =>
-      target.create({ url: database.url, claims: conformanceClaims(), poolSize: POOL_SIZE }),
+    adapterTargetsOnPools.map(({ target, pipeline }) =>
+      target.create({ url: database.url, claims: conformanceClaims(), poolSize: POOL_SIZE, pipeline }),
     ),
   )
 })
@@ -47,7 +47,7 @@ describe('isolation under load', () => {
     const committed = await committedRowsByTenant(admin).finally(() => admin.end())
     const writes = [...result.writes.values()].reduce((sum, n) => sum + n, 0)
     console.log(
-      `isolation: ${result.transactions} transactions in ${seconds.toFixed(1)} s by ${USERS} users through ${adapters.length} adapter(s) (${adapterTargets.map((t) => t.name).join(', ')}), pool ${POOL_SIZE} each; ${writes} writes committed; ${result.failures.length} failures; ${result.leaks.length} leaks`,
+      `isolation: ${result.transactions} transactions in ${seconds.toFixed(1)} s by ${USERS} users through ${adapters.length} adapter(s) (${adapterTargetsOnPools.map((t) => t.name).join(', ')}), pool ${POOL_SIZE} each; ${writes} writes committed; ${result.failures.length} failures; ${result.leaks.length} leaks`,
     )
     expect(result.failures).toEqual([])
     expect(result.leaks).toEqual([])

@@ -7,7 +7,7 @@ import {
 } from '@pg-claims/testing'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { adapterTargets } from './support/adapters.js'
+import { adapterTargetsOnPools } from './support/adapters.js'
 import { findPgBouncer, type PgBouncer, startPgBouncer } from './support/pgbouncer.js'
 import { committedRowsByTenant, runTenantLoad, TENANT_SCHEMA } from './support/tenant-load.js'
 
@@ -37,8 +37,8 @@ describe.skipIf(binary === undefined)('behind PgBouncer in transaction-pooling m
     })
     bouncer = await startPgBouncer(binary!, database.url, SERVER_CONNECTIONS)
     adapters = await Promise.all(
-      adapterTargets.map((target) =>
-        target.create({ url: bouncer.url, claims: conformanceClaims(), poolSize: CLIENT_POOL }),
+      adapterTargetsOnPools.map(({ target, pipeline }) =>
+        target.create({ url: bouncer.url, claims: conformanceClaims(), poolSize: CLIENT_POOL, pipeline }),
       ),
     )
   })

@@ -11,3 +11,19 @@ export const adapterTargets: readonly ConformanceTarget[] = [
   drizzleTarget,
   prismaTarget,
 ]
+
+/** One adapter on a pool, plain or pipelined (pg's `pipeline: true`). */
+export interface TargetOnPool {
+  readonly name: string
+  readonly target: ConformanceTarget
+  readonly pipeline: boolean
+}
+
+/** Every adapter on a plain pool and on a pipelined pool. */
+export const adapterTargetsOnPools: readonly TargetOnPool[] = adapterTargets.flatMap((target) =>
+  [false, true].map((pipeline) => ({
+    name: `${target.name}${pipeline ? ', pipelined' : ''}`,
+    target,
+    pipeline,
+  })),
+)

@@ -162,7 +162,7 @@ describe('statement text', () => {
     pools.push(pool, observer)
     const text = await claimsPool(pool, claims)
       .withClaims(await token('secret-subject'))
-      .transaction((client) => lastStatement(observer, client.processID as number))
+      .transaction((client) => lastStatement(observer, Reflect.get(client, 'processID')))
     expect(text).toMatch(/^SELECT FROM pg_catalog\.set_config\(\$1, \$2, true\) s0, /)
     for (const word of [
       'secret-subject',

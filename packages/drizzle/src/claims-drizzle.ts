@@ -40,7 +40,8 @@ export interface ClaimsMethods<TSchema extends Record<string, unknown>, TClaims>
 export type ClaimsDatabase<
   TSchema extends Record<string, unknown> = Record<string, never>,
   TClaims = Parameters<Claims['resolveVerified']>[0],
-> = NodePgDatabase<TSchema> & { $client: PgPool } & ClaimsMethods<TSchema, TClaims>
+  TClient extends PgPool = PgPool,
+> = NodePgDatabase<TSchema> & { $client: TClient } & ClaimsMethods<TSchema, TClaims>
 
 /**
  * Adds `withClaims(token)` and `withVerifiedClaims(claims)` to a `drizzle-orm/node-postgres`
@@ -60,10 +61,10 @@ export type ClaimsDatabase<
  * const mine = await db.withClaims(token).select().from(schema.posts)
  * ```
  */
-export function claimsDrizzle<TSchema extends Record<string, unknown>, TClaims>(
-  db: NodePgDatabase<TSchema> & { $client: PgPool },
+export function claimsDrizzle<TSchema extends Record<string, unknown>, TClaims, TClient extends PgPool>(
+  db: NodePgDatabase<TSchema> & { $client: TClient },
   claims: Claims<TClaims>,
-): ClaimsDatabase<TSchema, TClaims> {
+): ClaimsDatabase<TSchema, TClaims, TClient> {
   const pool = db.$client
   if (typeof pool?.connect !== 'function') {
     throw new PgClaimsError(

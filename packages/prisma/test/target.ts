@@ -1,9 +1,15 @@
 import { adapterUnderTest, type ConformanceTarget, type Row, type ScopeUnderTest } from '@pg-claims/testing'
-import { createTestClient, type TestDb } from './client.js'
+import { createTestClient } from './client.js'
 
-type ClaimsClient = ReturnType<TestDb['prisma']['withClaims']>
+/** The members of a claims client (and its transaction client) the suite drives. */
+interface RawClient {
+  $queryRawUnsafe<T>(sql: string): Promise<T>
+}
+interface ClaimsRawClient extends RawClient {
+  $transaction<R>(fn: (tx: RawClient) => Promise<R>): Promise<R>
+}
 
-const scope = (db: ClaimsClient): ScopeUnderTest => ({
+const scope = (db: ClaimsRawClient): ScopeUnderTest => ({
   transaction: (work) => db.$transaction((tx) => work((sql) => tx.$queryRawUnsafe<Row[]>(sql))),
   query: (sql) => db.$queryRawUnsafe<Row[]>(sql),
 })

@@ -124,7 +124,9 @@ async function refusal(promise: Promise<unknown>): Promise<string> {
     return 'refused'
   }
   const message = error instanceof Error ? error.message : String(error)
-  return /transaction is already (committed|rolled back)/i.test(message) ? 'refused' : `other error: ${message}`
+  return /transaction is already (committed|rolled back)/i.test(message)
+    ? 'refused'
+    : `other error: ${message}`
 }
 
 /**
@@ -318,7 +320,9 @@ function describeOnPool(target: ConformanceTarget, pipeline: boolean): void {
         return run('select 1')
       })
       // the pool's one connection now serves another caller's transaction
-      const other = adapter.transaction(await token('ivy'), (run) => run('select 1 as one from pg_sleep(0.05)'))
+      const other = adapter.transaction(await token('ivy'), (run) =>
+        run('select 1 as one from pg_sleep(0.05)'),
+      )
       const sneak = `select pg_catalog.set_config('conformance.stale', 'ran', false)`
       expect(await refusal(stale!(sneak))).toBe('refused')
       await other

@@ -1,4 +1,5 @@
-import { assertStorableJson, createClaims } from '@pg-claims/core'
+import { createClaims } from '@pg-claims/core'
+import { assertStorableJson } from '@pg-claims/core/adapter'
 import { type JWTPayload, SignJWT } from 'jose'
 import { expectPositionals, helpOption, oneOrMany, parseCommand } from '../args.js'
 import type { Command } from '../command.js'
