@@ -17,6 +17,15 @@ export { beginStatement, type TransactionOptions } from './apply/transaction-opt
 export { type Claims, type ClaimsOptions, createClaims } from './claims.js'
 export { beginWithClaimsSql, type ClaimsContext, setConfigSql } from './context.js'
 export { ERROR_CODES, isPgClaimsError, PgClaimsError, type PgClaimsErrorCode } from './errors.js'
+export { lintDatabase } from './lint/lint.js'
+export {
+  LINT_SEVERITIES,
+  type LintClient,
+  type LintFinding,
+  type LintOptions,
+  type LintRuleId,
+  type LintSeverity,
+} from './lint/types.js'
 export { assertStorableJson, MAX_CLAIMS_DEPTH } from './serialize/json-value.js'
 export { type RoleOptions, resolveRoleOptions, roleForClaims } from './serialize/role.js'
 export {
@@ -27,7 +36,13 @@ export {
   type SettingsOptions,
   serializeSettings,
 } from './serialize/settings.js'
-export { type HelpersOptions, helpersSql, installHelpers, type SqlRunner } from './sql/helpers.js'
+export {
+  HELPERS_VERSION,
+  type HelpersOptions,
+  helpersSql,
+  installHelpers,
+  type SqlRunner,
+} from './sql/helpers.js'
 export { assertStorableText, quoteLiteral } from './sql/literal.js'
 export { DEFAULT_HELPERS_SCHEMA } from './sql/schema-name.js'
 export { claimNameProblem, isCustomSettingName, type SkippedClaimReason } from './sql/setting-names.js'
