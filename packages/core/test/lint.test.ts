@@ -187,13 +187,15 @@ describe('lintDatabase', () => {
     expect(findings[0]?.fix).toBe('alter policy published on c_public.posts to anon, authenticated;')
   })
 
-  it('policy_column_unindexed: a compared column without an index, also in a sub-select; not a boolean', async () => {
+  it('policy_column_unindexed: a USING column without an index, also in a sub-select; not a boolean nor WITH CHECK', async () => {
     await admin.query(`${CLEAN_TABLE('c_index')}
       create table c_index.members (org text, member text);
       alter table c_index.members enable row level security;
-      create table c_index.projects (id int primary key, org text not null, archived bool not null);
+      create table c_index.projects (id int primary key, org text not null, archived bool not null, creator text);
       alter table c_index.projects enable row level security;
-      grant select on c_index.projects to authenticated;
+      grant select, insert on c_index.projects to authenticated;
+      create policy create_own on c_index.projects for insert to authenticated
+        with check (creator = (select auth.user_id())); -- WITH CHECK tests the new row: no index needed
       create policy members_read on c_index.projects for select to authenticated
         using (not archived and org in (select m.org from c_index.members m where m.member = (select auth.user_id())));`)
     const findings = await lint({ schemas: ['c_index'] })

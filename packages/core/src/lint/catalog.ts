@@ -129,7 +129,9 @@ select n.nspname as schema, c.relname as table, p.polname as name, p.polpermissi
  order by 1, 2, 3`
 
 // The columns a policy reads are recorded in pg_depend when it is created (also those of other
-// tables it reads in a sub-select); an index helps when the column is its first key.
+// tables it reads in a sub-select); an index helps when the column is its first key. Only USING
+// scans rows (WITH CHECK tests the new row): keep the columns that appear as a Var in the stored
+// USING tree (pg_node_tree, not source text).
 const POLICY_COLUMNS_SQL = `
 select n.nspname as schema, c.relname as table, a.attname as column,
        a.atttypid = 'pg_catalog.bool'::pg_catalog.regtype as boolean,
@@ -145,6 +147,7 @@ select n.nspname as schema, c.relname as table, a.attname as column,
   join pg_catalog.pg_namespace n on n.oid = c.relnamespace
   join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attnum = d.refobjsubid
  where pn.nspname = any($1::text[])
+   and pg_catalog.strpos(p.polqual::text, ':varattno ' || a.attnum || ' ') > 0
  group by 1, 2, 3, 4, 5
  order by 1, 2, 3`
 

@@ -107,7 +107,7 @@ function unindexedColumns(catalog: CatalogSnapshot): LintFinding[] {
       id: 'policy_column_unindexed',
       severity: 'warning',
       object: `column ${qualified(column.schema, column.table)}.${ident(column.column)}`,
-      message: `Policy ${listed(column.policies)} compares it for every row, and no index starts with it: PostgreSQL reads the whole table to apply the policy.`,
+      message: `The USING clause of ${listed(column.policies)} compares it for every row, and no index starts with it: PostgreSQL reads the whole table to apply the policy.`,
       fix: `create index on ${qualified(column.schema, column.table)} (${ident(column.column)});`,
     }))
 }

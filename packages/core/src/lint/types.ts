@@ -9,7 +9,7 @@
  * | `policy_per_row_helper` | warning | a policy calls a helper or `current_setting` outside a `(select …)` |
  * | `multiple_permissive` | warning | several permissive policies for the same role and command |
  * | `policy_to_public` | warning | a policy applies `TO public` rather than to the allowed roles |
- * | `policy_column_unindexed` | warning | a column a policy compares is not the first column of any index |
+ * | `policy_column_unindexed` | warning | a column a policy's `USING` reads is not the first column of any index (booleans aside) |
  * | `login_superuser` | error | the login role is a superuser |
  * | `login_bypassrls` | error | the login role has `BYPASSRLS` |
  * | `allowed_role_bypassrls` | error | an allowed role is a superuser or has `BYPASSRLS` |
