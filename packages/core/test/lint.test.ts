@@ -3,6 +3,7 @@ import { installHelpers, type LintFinding, type LintOptions, lintDatabase } from
 import { createTestDatabase, type TestDatabase } from '@pg-claims/testing'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { expressionCalls, wrapCalls } from '../src/lint/policy-expression.js'
 
 // One database for the file; each broken case lives in its own schema (or, for the login rules, its
 // own role), so that linting that schema or role shows exactly that case's findings.
@@ -330,5 +331,39 @@ describe('lintDatabase', () => {
       code: 'CONFIG_INVALID',
       message: 'lint: the login role "nobody_at_all" does not exist',
     })
+  })
+})
+
+describe('expressionCalls (the deparsed-expression walk behind policy_per_row_helper)', () => {
+  const calls = (text: string) =>
+    expressionCalls(text).map(({ schema, name, inSubSelect }) => ({ schema, name, inSubSelect }))
+
+  it('tells a call in a sub-select from one evaluated per row, at any depth', () => {
+    expect(
+      calls(`((owner = ( SELECT auth.user_id() AS user_id)) OR (org = auth.claim('org'::text)))`),
+    ).toEqual([
+      { schema: 'auth', name: 'user_id', inSubSelect: true },
+      { schema: 'auth', name: 'claim', inSubSelect: false },
+    ])
+    expect(calls(`(EXISTS ( SELECT 1 FROM m WHERE (m.u = auth.user_id())))`)).toEqual([
+      { schema: 'auth', name: 'user_id', inSubSelect: true },
+    ])
+  })
+
+  it('is not fooled by literals, quoted identifiers or comments that look like calls', () => {
+    expect(
+      calls(
+        `((body = 'auth.user_id() ''(SELECT'' )') AND ("auth.user_id("() = E'\\' auth.uid()') /* auth.uid() */)`,
+      ),
+    ).toEqual([{ schema: undefined, name: 'auth.user_id(', inSubSelect: false }])
+    expect(calls(`("My Schema"."User"() = current_setting('x'::text, true))`)).toEqual([
+      { schema: 'My Schema', name: 'User', inSubSelect: false },
+      { schema: undefined, name: 'current_setting', inSubSelect: false },
+    ])
+  })
+
+  it('wrapCalls wraps the outermost per-row calls only', () => {
+    const text = `(a = auth.claim(auth.role()))`
+    expect(wrapCalls(text, expressionCalls(text))).toBe(`(a = (select auth.claim(auth.role())))`)
   })
 })

@@ -62,6 +62,7 @@ export function expressionCalls(expression: string): ExpressionCall[] {
     }
     index = end
     if (!isPunctuation(tokens[end + 1], '(')) continue
+    if (parts.length === 1 && !token.quoted && KEYWORDS.has(token.text.toLowerCase())) continue // OR (…)
     const names = parts.map((part) => (part.quoted ? part.text : part.text.toLowerCase()))
     calls.push({
       schema: names.length > 1 ? names[names.length - 2] : undefined,
@@ -108,6 +109,13 @@ function closingParenthesis(tokens: readonly Token[], open: number): Token | und
 function isPunctuation(token: Token | undefined, text: string): boolean {
   return token?.kind === 'punctuation' && token.text === text
 }
+
+/** Keywords a deparsed expression puts before a parenthesis without calling anything. */
+const KEYWORDS = new Set(
+  'all and any array as between case else exists from ilike in is like not on or row select similar some then values when where'.split(
+    ' ',
+  ),
+)
 
 const IDENTIFIER_START = /[\p{L}_]/u
 const IDENTIFIER_PART = /[\p{L}\p{N}_$]/u
