@@ -57,7 +57,9 @@ export function formatLintReport(
     (severity) => [severity, findings.filter((f) => f.severity === severity).length] as const,
   )
     .filter(([, count]) => count > 0)
-    .map(([severity, count]) => paint(severity, `${count} ${severity}${count === 1 ? '' : 's'}`))
+    .map(([severity, count]) =>
+      paint(severity, `${count} ${severity}${count === 1 || severity === 'info' ? '' : 's'}`),
+    )
   const checked = `schemas ${scope.schemas.join(', ')}; allowed roles ${scope.allowedRoles.join(', ')}; login role ${scope.loginRole ?? '(the connected role)'}; helpers in ${scope.helpersSchema}`
   const lines = [
     `${paint('bold', 'pg-claims lint:')} ${counts.length === 0 ? 'no findings' : counts.join(', ')} (${checked})`,

@@ -38,16 +38,15 @@ export async function asClaims<TClaims, T>(
   options?: TransactionOptions,
 ): Promise<T> {
   const scope = claims === null ? db.withClaims(null) : db.withVerifiedClaims(claims)
-  let outcome: { value: T } | undefined
+  let value: T | undefined
   const rollBack = new RollBack()
   try {
     await scope.transaction(async (client, context) => {
-      outcome = { value: await fn(client, context) }
-      throw rollBack
+      value = await fn(client, context)
+      throw rollBack // transaction() rolls back, then rethrows it to here
     }, options)
   } catch (error) {
-    if (error !== rollBack || outcome === undefined) throw error
-    return outcome.value
+    if (error !== rollBack) throw error
   }
-  throw new Error('pg-claims asClaims: the transaction committed') // transaction() rethrows rollBack
+  return value as T
 }
