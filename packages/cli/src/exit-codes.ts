@@ -6,7 +6,7 @@
  * | 0 | success |
  * | 1 | the token was refused (expired, bad signature, role not allowed …) or cannot be stored; `lint`: a finding at or above `--fail-on` |
  * | 2 | usage error: unknown command or option, missing or invalid argument, invalid configuration |
- * | 3 | database error: could not connect, or PostgreSQL refused the migration |
+ * | 3 | database error: could not connect, or PostgreSQL refused the migration or the lint queries |
  * | 4 | unexpected internal error |
  *
  * @example
