@@ -14,6 +14,7 @@ export async function createSchema(adminUrl: string): Promise<void> {
         owner text not null default auth.user_id(),
         body text not null
       );
+      create index on demo_notes (owner); -- the policy compares owner on every row
       alter table demo_notes enable row level security;
       grant select, insert on demo_notes to authenticated;
       grant select on demo_notes to anon; -- no policy for anon: RLS shows it no rows

@@ -46,3 +46,5 @@ create or replace function auth.claim(name pg_catalog.text) returns pg_catalog.t
   language sql stable parallel safe
   return auth.session() ->> name;
 comment on function auth.claim(name pg_catalog.text) is 'pg-claims: one claim as text (objects and arrays as JSON); NULL when absent or null.';
+
+comment on schema auth is 'pg-claims helpers v1';

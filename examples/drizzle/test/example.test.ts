@@ -1,4 +1,4 @@
-import { createTestDatabase } from '@pg-claims/testing'
+import { createTestDatabase, lintFindings } from '@pg-claims/testing'
 import { expect, it } from 'vitest'
 import { applyMigrations } from '../src/migrate.js'
 import { runExample } from '../src/run-example.js'
@@ -8,6 +8,12 @@ it('shows each caller the posts the TypeScript policies allow, and refuses a for
   try {
     await applyMigrations(database.adminUrl)
     const lines: string[] = []
+    // no error; the owner's and the organisation's read policies overlap on purpose (two rules)
+    expect(await lintFindings(database.url)).toEqual([
+      { id: 'multiple_permissive', severity: 'warning', object: 'table public.posts' },
+      { id: 'policy_column_unindexed', severity: 'warning', object: 'column public.posts.author_id' },
+      { id: 'policy_column_unindexed', severity: 'warning', object: 'column public.posts.org_id' },
+    ])
     await runExample(database.url, (line) => lines.push(line))
     expect(lines).toEqual([
       'alice     sees ["alice: draft","alice: hello world"]',

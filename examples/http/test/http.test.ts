@@ -1,4 +1,4 @@
-import { createTestDatabase, signToken, type TestDatabase } from '@pg-claims/testing'
+import { createTestDatabase, lintFindings, signToken, type TestDatabase } from '@pg-claims/testing'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../src/app.js'
@@ -44,6 +44,14 @@ describe('the HTTP example, end to end over HTTP', () => {
     })
     return { status: response.status, headers: response.headers, body: (await response.json()) as unknown }
   }
+
+  it('its schema passes pg-claims lint with no error', async () => {
+    // anon's select grant without a policy is deliberate (it sees no rows); notes.owner has no index
+    expect(await lintFindings(database.url)).toEqual([
+      { id: 'no_policy_for_role', severity: 'warning', object: 'table public.notes' },
+      { id: 'policy_column_unindexed', severity: 'warning', object: 'column public.notes.owner' },
+    ])
+  })
 
   it('listens on loopback', () => {
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)

@@ -1,4 +1,4 @@
-import { createTestDatabase } from '@pg-claims/testing'
+import { createTestDatabase, lintFindings } from '@pg-claims/testing'
 import { expect, it } from 'vitest'
 import { runExample } from '../src/run-example.js'
 import { createSchema } from '../src/schema.js'
@@ -8,6 +8,11 @@ it('shares projects within an organisation, keeps claims across a savepoint, and
   try {
     await createSchema(database.adminUrl)
     const lines: string[] = []
+    // no error; anon's select grant without a policy is deliberate (it sees no rows)
+    expect(await lintFindings(database.url)).toEqual([
+      { id: 'no_policy_for_role', severity: 'warning', object: 'table public.projects' },
+      { id: 'policy_column_unindexed', severity: 'warning', object: 'column public.projects.org_id' },
+    ])
     await runExample(database.url, (line) => lines.push(line))
     expect(lines).toEqual([
       'carol     writing into organisation 1: refused (SQLSTATE 42501)',

@@ -1,4 +1,4 @@
-import { createTestDatabase } from '@pg-claims/testing'
+import { createTestDatabase, lintFindings } from '@pg-claims/testing'
 import { expect, it } from 'vitest'
 import { generateClient } from '../src/generate.js'
 import { createSchema } from '../src/schema.js'
@@ -10,6 +10,13 @@ it('shows each user only their own notes and tags, nothing to the anonymous call
   try {
     await createSchema(database.adminUrl)
     const lines: string[] = []
+    // no error; anon's select grants without a policy are deliberate (it sees no rows)
+    expect(await lintFindings(database.url)).toEqual([
+      { id: 'no_policy_for_role', severity: 'warning', object: 'table public.example_notes' },
+      { id: 'no_policy_for_role', severity: 'warning', object: 'table public.example_tags' },
+      { id: 'policy_column_unindexed', severity: 'warning', object: 'column public.example_notes.owner' },
+      { id: 'policy_column_unindexed', severity: 'warning', object: 'column public.example_tags.owner' },
+    ])
     await runExample(database.url, (line) => lines.push(line))
     expect(lines).toEqual([
       'alice     sees ["buy milk","call mum"] and 2 tag(s)',

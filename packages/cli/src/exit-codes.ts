@@ -4,9 +4,9 @@
  * | code | meaning |
  * | --- | --- |
  * | 0 | success |
- * | 1 | the token was refused (expired, bad signature, role not allowed …) or cannot be stored |
+ * | 1 | the token was refused (expired, bad signature, role not allowed …) or cannot be stored; `lint`: a finding at or above `--fail-on` |
  * | 2 | usage error: unknown command or option, missing or invalid argument, invalid configuration |
- * | 3 | database error: could not connect, or PostgreSQL refused the migration |
+ * | 3 | database error: could not connect, or PostgreSQL refused the migration or the lint queries |
  * | 4 | unexpected internal error |
  *
  * @example
@@ -18,6 +18,7 @@
 export const EXIT_CODES = {
   OK: 0,
   TOKEN_REFUSED: 1,
+  LINT_FAILED: 1,
   USAGE: 2,
   DATABASE: 3,
   INTERNAL: 4,
@@ -43,8 +44,9 @@ export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES]
  */
 export const EXIT_CODES_HELP = `Exit codes:
   0  success
-  1  the token was refused (expired, bad signature, role not allowed, …) or a claim cannot be stored
+  1  the token was refused (expired, bad signature, role not allowed, …) or a claim cannot be stored;
+     lint: a finding at or above --fail-on
   2  usage error: unknown command or option, missing or invalid argument, invalid configuration
-  3  database error: could not connect, or PostgreSQL refused the migration
+  3  database error: could not connect, or PostgreSQL refused the migration or the lint queries
   4  unexpected internal error
 `

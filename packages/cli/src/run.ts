@@ -1,6 +1,7 @@
 import type { Command } from './command.js'
 import { explainCommand } from './commands/explain.js'
 import { installCommand } from './commands/install.js'
+import { lintCommand } from './commands/lint.js'
 import { sqlCommand } from './commands/sql.js'
 import { tokenCommand } from './commands/token.js'
 import { reportError, UsageError } from './errors.js'
@@ -13,10 +14,16 @@ import { cliVersion } from './version.js'
  *
  * @example
  * ```ts
- * commands.map((command) => command.name) // ['sql', 'install', 'token', 'explain']
+ * commands.map((command) => command.name) // ['sql', 'install', 'token', 'explain', 'lint']
  * ```
  */
-export const commands: readonly Command[] = [sqlCommand, installCommand, tokenCommand, explainCommand]
+export const commands: readonly Command[] = [
+  sqlCommand,
+  installCommand,
+  tokenCommand,
+  explainCommand,
+  lintCommand,
+]
 
 /**
  * The overview `pg-claims --help` prints.
@@ -38,7 +45,7 @@ Commands:
 ${commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`).join('\n')}
 
 Environment:
-  DATABASE_URL  connection URL for install when --database-url is not given
+  DATABASE_URL  connection URL for install and lint when --database-url is not given
   JWT_SECRET    shared secret for token and explain when --secret is not given
 
 ${EXIT_CODES_HELP}`

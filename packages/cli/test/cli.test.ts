@@ -8,7 +8,7 @@ describe('pg-claims', () => {
     const { code, stdout, stderr } = await runCli(['--help'])
     expect(code).toBe(0)
     expect(stderr).toBe('')
-    for (const name of ['sql', 'install', 'token', 'explain'])
+    for (const name of ['sql', 'install', 'token', 'explain', 'lint'])
       expect(stdout).toMatch(new RegExp(`^  ${name} `, 'm'))
     expect(stdout).toContain('DATABASE_URL')
     expect(stdout).toContain('JWT_SECRET')
@@ -49,7 +49,7 @@ describe('pg-claims', () => {
     expect(code).toBe(2)
     expect(stdout).toBe('')
     expect(stderr).toBe(
-      'error USAGE: unknown command "frobnicate"; the commands are sql, install, token, explain\n(see pg-claims --help)\n',
+      'error USAGE: unknown command "frobnicate"; the commands are sql, install, token, explain, lint\n(see pg-claims --help)\n',
     )
     expect((await runCli(['help', 'frobnicate'])).code).toBe(2)
   })

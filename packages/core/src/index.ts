@@ -16,13 +16,28 @@ export type { ClaimSqlType, SqlTypeMap, TypeOfSqlType } from './accessors/claim-
 export { type Claims, type ClaimsOptions, createClaims } from './claims.js'
 export type { PgPool } from './drivers/pg.js'
 export { ERROR_CODES, isPgClaimsError, PgClaimsError, type PgClaimsErrorCode } from './errors.js'
+export { lintDatabase } from './lint/lint.js'
+export {
+  LINT_SEVERITIES,
+  type LintClient,
+  type LintFinding,
+  type LintOptions,
+  type LintRuleId,
+  type LintSeverity,
+} from './lint/types.js'
 export { type ClaimsPool, type ClaimsScope, claimsPool } from './pool/claims-pool.js'
 export type { ClaimsContext } from './serialize/context.js'
 export { MAX_CLAIMS_DEPTH } from './serialize/json-value.js'
 export type { RoleOptions } from './serialize/role.js'
 export { CLAIMS_SETTING, ROLE_SETTING, type Setting, type SettingsOptions } from './serialize/settings.js'
 export type { TransactionOptions } from './session/transaction-options.js'
-export { type HelpersOptions, helpersSql, installHelpers, type SqlRunner } from './sql/helpers.js'
+export {
+  HELPERS_VERSION,
+  type HelpersOptions,
+  helpersSql,
+  installHelpers,
+  type SqlRunner,
+} from './sql/helpers.js'
 export { DEFAULT_HELPERS_SCHEMA } from './sql/schema-name.js'
 export type { SkippedClaimReason } from './sql/setting-names.js'
 export type { KeyOptions } from './verify/keys.js'

@@ -33,6 +33,7 @@ export { type CreateTestDatabaseOptions, createTestDatabase, type TestDatabase }
 export { startEmbeddedServer } from './embedded-server.js'
 export { useExternalServer } from './external-server.js'
 export { findFreePort } from './free-port.js'
+export { lintFindings } from './lint.js'
 export { type PgProxy, type PgProxyOptions, startPgProxy } from './pg-proxy.js'
 export { roles } from './roles.js'
 export { type ScratchServer, startScratchServer } from './scratch-server.js'

@@ -13,6 +13,17 @@ export interface HelpersOptions {
   readonly schema?: string
 }
 
+/**
+ * The version of the SQL helpers this release installs, recorded as the comment of their schema
+ * (`pg-claims helpers v1`) so that `pg-claims lint` can tell an outdated install.
+ *
+ * @example
+ * ```ts
+ * helpersSql().includes(`'pg-claims helpers v${HELPERS_VERSION}'`) // true
+ * ```
+ */
+export const HELPERS_VERSION = 1
+
 const UUID = `'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'`
 
 /**
@@ -89,7 +100,9 @@ ${fn(
   'pg_catalog.text',
   `${s}.session() ->> name`,
   'pg-claims: one claim as text (objects and arrays as JSON); NULL when absent or null.',
-)}`
+)}
+comment on schema ${s} is 'pg-claims helpers v${HELPERS_VERSION}';
+`
 }
 
 /**
