@@ -11,7 +11,7 @@ export async function runDemo(appUrl: string, log: (line: string) => void): Prom
     audience: 'demo',
     roles: { claim: 'role', default: 'anon', allowed: ['anon', 'authenticated'] },
   })
-  const pool = new pg.Pool({ connectionString: appUrl, max: 2 })
+  const pool = new pg.Pool({ connectionString: appUrl, max: 2, pipeline: true })
   // pg reports errors of idle connections (a server restart, a shutdown) on the pool: always listen
   pool.on('error', (error) => log(`pool: ${error.message}`))
   const db = claimsPool(pool, claims)

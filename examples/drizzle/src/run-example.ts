@@ -15,7 +15,7 @@ export async function runExample(appUrl: string, log: (line: string) => void): P
     audience: 'example',
     roles: { claim: 'role', default: 'anon', allowed: ['anon', 'authenticated'] },
   })
-  const pool = new pg.Pool({ connectionString: appUrl, max: 2 })
+  const pool = new pg.Pool({ connectionString: appUrl, max: 2, pipeline: true })
   // The pool drops an idle connection the server closes (restart, failover, shutdown); without a
   // listener, its 'error' event would end the process.
   pool.on('error', () => {})

@@ -10,7 +10,7 @@ import { errorResponse, HttpError } from './errors.js'
  *
  * @example
  * ```ts
- * const options: AppOptions = { pool: new pg.Pool({ connectionString }), claims: exampleClaims() }
+ * const options: AppOptions = { pool: new pg.Pool({ connectionString, pipeline: true }), claims: exampleClaims() }
  * ```
  */
 export interface AppOptions {

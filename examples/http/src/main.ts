@@ -18,7 +18,7 @@ try {
   await admin.end()
 }
 
-const pool = new pg.Pool({ connectionString: database.appUrl, max: 10 })
+const pool = new pg.Pool({ connectionString: database.appUrl, max: 10, pipeline: true })
 const server = await listen(createApp({ pool, claims: exampleClaims(secret) }), { port })
 const alice = await mintToken({ sub: 'alice', role: 'authenticated' }, secret)
 const bob = await mintToken({ sub: 'bob', role: 'authenticated' }, secret)

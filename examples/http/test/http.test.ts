@@ -15,7 +15,7 @@ describe('the HTTP example, end to end over HTTP', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase({ setup: (admin) => createSchema(admin) })
-    pool = new pg.Pool({ connectionString: database.url, max: 4 })
+    pool = new pg.Pool({ connectionString: database.url, max: 4, pipeline: true })
     server = await listen(createApp({ pool, claims: exampleClaims() }), { port: 0 })
     alice = await mintToken({ sub: 'alice', role: 'authenticated' })
     bob = await mintToken({ sub: 'bob', role: 'authenticated' })

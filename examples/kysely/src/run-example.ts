@@ -14,7 +14,10 @@ export async function runExample(appUrl: string, log: (line: string) => void): P
     audience: 'example',
     roles: { default: 'anon', allowed: ['anon', 'authenticated'] },
   })
-  const db = new ClaimsKysely<Database>({ pool: new pg.Pool({ connectionString: appUrl, max: 2 }), claims })
+  const db = new ClaimsKysely<Database>({
+    pool: new pg.Pool({ connectionString: appUrl, max: 2, pipeline: true }),
+    claims,
+  })
   try {
     const alice = await sign({ sub: 'alice', role: 'authenticated', org_id: 1 })
     const bob = await sign({ sub: 'bob', role: 'authenticated', org_id: 1 })

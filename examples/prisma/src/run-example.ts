@@ -13,7 +13,7 @@ export async function runExample(appUrl: string, log: (line: string) => void): P
     audience: 'example',
     roles: { claim: 'role', default: 'anon', allowed: ['anon', 'authenticated'] },
   })
-  const pool = new pg.Pool({ connectionString: appUrl, max: 2 })
+  const pool = new pg.Pool({ connectionString: appUrl, max: 2, pipeline: true })
   const prisma = new PrismaClient({ adapter: claimsAdapter(pool) }).$extends(pgClaims(claims))
   try {
     const alice = prisma.withClaims(await sign({ sub: 'alice', role: 'authenticated' }))

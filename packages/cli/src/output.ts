@@ -59,7 +59,7 @@ export function formatExplanation(explanation: Explanation): string {
     for (const { name, reason } of explanation.skippedClaims)
       lines.push(`  ${JSON.stringify(name)}: ${reason}`)
   }
-  lines.push('', 'sql (sent in the same message as BEGIN):', indent(explanation.sql), '')
+  lines.push('', 'sql (sent with BEGIN on a pool without pipelining; a pipelined pool binds the same settings as parameters):', indent(explanation.sql), '')
   return lines.join('\n')
 }
 
