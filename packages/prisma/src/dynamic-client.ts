@@ -35,28 +35,6 @@ export interface OperationParams {
 }
 
 /**
- * The fields a fluent call (`note.findUnique(…).tags()`) reads from the operation's result:
- * Prisma runs it as the parent operation selecting that relation, and unpacks the result below
- * query extensions, along `__internalParams.dataPath` (`['select', 'tags', …]`), which is not part
- * of Prisma's public types. Empty for every other operation.
- */
-export function fluentPath(params: OperationParams): string[] {
-  const internal: unknown = Reflect.get(params, '__internalParams')
-  const dataPath: unknown =
-    typeof internal === 'object' && internal !== null ? Reflect.get(internal, 'dataPath') : []
-  return Array.isArray(dataPath) ? dataPath.filter((_, index) => index % 2 === 1).map(String) : []
-}
-
-/** Reads `path` from a fluent call's parent result, as Prisma does (`null` stays `null`). */
-export function unpackFluent(result: unknown, path: readonly string[]): unknown {
-  let value = result
-  for (const field of path) {
-    value = typeof value === 'object' && value !== null ? Reflect.get(value, field) : value
-  }
-  return value
-}
-
-/**
  * Gives a Prisma client the {@link DynamicClient} shape. Prisma types its clients per generated
  * schema, which a library cannot name; this is the only cast between the two views.
  */
