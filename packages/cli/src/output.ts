@@ -59,7 +59,12 @@ export function formatExplanation(explanation: Explanation): string {
     for (const { name, reason } of explanation.skippedClaims)
       lines.push(`  ${JSON.stringify(name)}: ${reason}`)
   }
-  lines.push('', 'sql (sent with BEGIN on a pool without pipelining; a pipelined pool binds the same settings as parameters):', indent(explanation.sql), '')
+  lines.push(
+    '',
+    'sql (sent with BEGIN on a pool without pipelining; a pipelined pool binds the same settings as parameters):',
+    indent(explanation.sql),
+    '',
+  )
   return lines.join('\n')
 }
 

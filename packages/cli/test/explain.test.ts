@@ -43,7 +43,9 @@ describe('pg-claims explain', () => {
       'jwt.claims.role',
       'jwt.claims.email',
     ])
-    expect(stdout).toContain(`sql (sent with BEGIN on a pool without pipelining; a pipelined pool binds the same settings as parameters):\n  ${context.settingsSql}\n`)
+    expect(stdout).toContain(
+      `sql (sent with BEGIN on a pool without pipelining; a pipelined pool binds the same settings as parameters):\n  ${context.settingsSql}\n`,
+    )
     expect(stdout).not.toContain('left out')
   })
 

@@ -32,8 +32,10 @@ export { fromSettingsError } from './session/settings-error.js'
 export {
   beginWithClaimsSql,
   COMMIT,
+  commitWithCheckSql,
   ROLLBACK,
   type Statement,
+  sessionCheckStatement,
   settingsStatement,
 } from './session/statements.js'
 export { beginStatement } from './session/transaction-options.js'

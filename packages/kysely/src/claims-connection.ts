@@ -57,11 +57,13 @@ export class ClaimsConnection implements DatabaseConnection {
     }
   }
 
-  /** Rolls back. */
+  /** Rolls back; nothing to do when a failed commit already ended the transaction. */
   async rollback(): Promise<void> {
-    const { claims } = this.#take()
-    await claims.fail(undefined)
-    claims.end()
+    const transaction = this.#transaction
+    if (transaction === undefined) return
+    this.#transaction = undefined
+    await transaction.claims.fail(undefined)
+    transaction.claims.end()
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {

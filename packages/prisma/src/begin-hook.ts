@@ -1,6 +1,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import type { ClaimsContext, TransactionOptions } from '@pg-claims/core'
-import { beginStatement, beginWithClaimsSql, settingsStatement } from '@pg-claims/core/adapter'
+import { type ClaimsContext, PgClaimsError, type TransactionOptions } from '@pg-claims/core'
+import {
+  beginStatement,
+  beginWithClaimsSql,
+  COMMIT,
+  commitWithCheckSql,
+  ROLLBACK,
+  sessionCheckStatement,
+  settingsStatement,
+} from '@pg-claims/core/adapter'
 import type pg from 'pg'
 
 /**
@@ -13,7 +21,10 @@ export interface PendingBegin {
   taken: boolean
   /** The claims go out with the transaction's `BEGIN` (same message, or same flight when pipelined). */
   applied: boolean
-  /** What PostgreSQL answered when the merged `BEGIN …; SELECT set_config(…)` failed. */
+  /**
+   * What the caller should be told: PostgreSQL's answer when the settings failed, or
+   * `TRANSACTION_ROLLED_BACK` when `COMMIT` answered `ROLLBACK`.
+   */
   error?: unknown
 }
 
@@ -85,18 +96,13 @@ const ISOLATION_LEVELS: Readonly<Record<string, IsolationLevel>> = {
 function rewriteNextBegin(client: pg.PoolClient, pending: PendingBegin): void {
   const query = client.query
   const send = (config: unknown): Promise<unknown> => Reflect.apply(query, client, [config])
-  let begun = false
-  const intercept = (config: unknown, ...rest: unknown[]) => {
-    if (!begun && !isPlainBegin(config)) {
-      Reflect.deleteProperty(client, 'query')
-      return Reflect.apply(query, client, [config, ...rest])
-    }
-    if (!begun) {
-      begun = true
-      pending.applied = true
-      return Promise.resolve(emptyResult('BEGIN'))
-    }
-    Reflect.deleteProperty(client, 'query')
+  const pass = (config: unknown, rest: unknown[]) => Reflect.apply(query, client, [config, ...rest])
+  const pipelined = Reflect.get(client, 'pipeline') === true
+  let state: 'before BEGIN' | 'BEGIN deferred' | 'open' = 'before BEGIN'
+  const done = () => Reflect.deleteProperty(client, 'query')
+
+  const open = (config: unknown, rest: unknown[]) => {
+    state = 'open'
     const isolationLevel = isolationLevelOf(config)
     const options = isolationLevel === undefined ? undefined : { isolationLevel }
     const failed = (error: unknown) => {
@@ -104,10 +110,8 @@ function rewriteNextBegin(client: pg.PoolClient, pending: PendingBegin): void {
       throw error
     }
     const next = () =>
-      isolationLevel === undefined
-        ? Reflect.apply(query, client, [config, ...rest])
-        : Promise.resolve(emptyResult('SET'))
-    if (Reflect.get(client, 'pipeline') === true) {
+      isolationLevel === undefined ? pass(config, rest) : Promise.resolve(emptyResult('SET'))
+    if (pipelined) {
       const begin = send({ text: beginStatement(options) })
       const settings = send(settingsStatement(pending.context.settings))
       Promise.all([begin, settings])
@@ -117,7 +121,57 @@ function rewriteNextBegin(client: pg.PoolClient, pending: PendingBegin): void {
     }
     return send(beginWithClaimsSql(pending.context, options)).then(next, failed)
   }
+
+  // COMMIT goes with core's session check, in the same flight: a connection whose transaction left
+  // session-level state (SET ROLE, set_config(…, false)) is destroyed when the adapter releases it.
+  const commit = async () => {
+    done()
+    const settings = pending.context.settings
+    const [answer, check] = pipelined
+      ? await Promise.all([send({ text: COMMIT }), send(sessionCheckStatement(settings))])
+      : ((await send(commitWithCheckSql(settings))) as unknown[])
+    if (!isClean(check)) {
+      const release = client.release
+      const reason = new Error('the transaction left session-level state on its connection')
+      client.release = (destroy?: Error | boolean) => release.call(client, destroy ?? reason)
+    }
+    if (commandOf(answer) !== COMMIT) {
+      pending.error = new PgClaimsError(
+        'TRANSACTION_ROLLED_BACK',
+        'COMMIT answered ROLLBACK: a statement of this transaction failed (its error was caught), so nothing was committed',
+      )
+      throw pending.error
+    }
+    return answer
+  }
+
+  const intercept = (config: unknown, ...rest: unknown[]) => {
+    if (state === 'before BEGIN') {
+      if (!isPlainBegin(config)) {
+        done()
+        return pass(config, rest)
+      }
+      state = 'BEGIN deferred'
+      pending.applied = true
+      return Promise.resolve(emptyResult('BEGIN'))
+    }
+    if (state === 'BEGIN deferred') return open(config, rest)
+    const text = textOf(config)
+    if (text === COMMIT && !hasValues(config)) return commit()
+    if (text === ROLLBACK) done()
+    return pass(config, rest)
+  }
   Object.defineProperty(client, 'query', { value: intercept, configurable: true, writable: true })
+}
+
+function isClean(check: unknown): boolean {
+  const rows = typeof check === 'object' && check !== null ? Reflect.get(check, 'rows') : undefined
+  const row: unknown = Array.isArray(rows) ? rows[0] : undefined
+  return typeof row === 'object' && row !== null && Reflect.get(row, 'clean') === true
+}
+
+function commandOf(answer: unknown): unknown {
+  return typeof answer === 'object' && answer !== null ? Reflect.get(answer, 'command') : undefined
 }
 
 function isPlainBegin(config: unknown): boolean {

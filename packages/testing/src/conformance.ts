@@ -337,6 +337,37 @@ function describeOnPool(target: ConformanceTarget, pipeline: boolean): void {
       ])
     })
 
+    it('lets no session-level role or setting of a callback reach the next borrower', async () => {
+      await adapter.transaction(await token('jack'), async (run) => {
+        await run(`select pg_catalog.set_config('request.jwt.claims', '{"sub":"jack"}', false) as v`)
+        return run(`select pg_catalog.set_config('role', 'authenticated', false) as v`)
+      })
+      await adapter.query(
+        await token('kim'),
+        `select pg_catalog.set_config('jwt.claims.sub', 'kim', false) as v`,
+      )
+      expect(
+        await adapter.plainQuery(
+          `select current_user as role, auth.session() as session, nullif(current_setting('jwt.claims.sub', true), '') as sub`,
+        ),
+      ).toEqual([{ role: 'authenticator', session: null, sub: null }])
+    })
+
+    it('answers TRANSACTION_ROLLED_BACK when the work caught its own failed statement', async () => {
+      const owner = await token('liam')
+      const code = await errorCode(
+        adapter.transaction(owner, async (run) => {
+          await run(`insert into conformance_notes (body) values ('lost')`)
+          await run('select 1 / 0 as boom').catch(() => undefined)
+          return 'done'
+        }),
+      )
+      expect(code).toBe('TRANSACTION_ROLLED_BACK')
+      expect(await adapter.query(owner, 'select count(*)::int as n from conformance_notes')).toEqual([
+        { n: 0 },
+      ])
+    })
+
     it('keeps concurrent callers apart on a shared pool', async () => {
       const users = Array.from({ length: 20 }, (_, index) => `user${index}`)
       const seen = await Promise.all(

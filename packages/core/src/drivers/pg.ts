@@ -51,9 +51,9 @@ export class PgConnection implements SessionConnection {
     return answer(await this.#client.query({ text: statement.text, values: [...(statement.values ?? [])] }))
   }
 
-  async script(text: string): Promise<StatementResult> {
+  async script(text: string): Promise<readonly StatementResult[]> {
     const answers: pg.QueryResult | pg.QueryResult[] = await this.#client.query(text)
-    return answer(Array.isArray(answers) ? answers.at(-1) : answers)
+    return (Array.isArray(answers) ? answers : [answers]).map(answer)
   }
 
   brokenBy(): Error | undefined {

@@ -1,9 +1,16 @@
 import { PgClaimsError } from '../errors.js'
 import type { ClaimsContext } from '../serialize/context.js'
-import type { SessionConnection, StatementResult } from './connection.js'
+import type { SessionConnection } from './connection.js'
 import { Lease } from './lease.js'
 import { fromSettingsError } from './settings-error.js'
-import { beginWithClaimsSql, COMMIT, ROLLBACK, settingsStatement } from './statements.js'
+import {
+  beginWithClaimsSql,
+  COMMIT,
+  commitWithCheckSql,
+  ROLLBACK,
+  sessionCheckStatement,
+  settingsStatement,
+} from './statements.js'
 import { beginStatement, type TransactionOptions } from './transaction-options.js'
 
 /**
@@ -39,12 +46,19 @@ export class ClaimsTransaction {
   readonly #connection: SessionConnection
   /** Settles when BEGIN and the settings are answered: with the typed error when they failed. */
   readonly #opened: Promise<unknown>
-  #commit: Promise<StatementResult> | undefined
+  readonly #context: ClaimsContext<unknown>
+  /** What `COMMIT` answered (its command tag), once it was sent. */
+  #commit: Promise<string> | undefined
   /** Set once commit() or fail() has taken over: a late commitBehind() must not write anything. */
   #settling = false
 
-  private constructor(connection: SessionConnection, opened: Promise<unknown>) {
+  private constructor(
+    connection: SessionConnection,
+    context: ClaimsContext<unknown>,
+    opened: Promise<unknown>,
+  ) {
     this.#connection = connection
+    this.#context = context
     this.#opened = opened
   }
 
@@ -72,13 +86,14 @@ export class ClaimsTransaction {
       const answers = [connection.execute(begin), connection.execute(settings)]
       return new ClaimsTransaction(
         connection,
+        context,
         Promise.all(answers).then(() => undefined, failure),
       )
     }
     const opened = await connection
       .script(beginWithClaimsSql(context, options))
       .then(() => undefined, failure)
-    return new ClaimsTransaction(connection, Promise.resolve(opened))
+    return new ClaimsTransaction(connection, context, Promise.resolve(opened))
   }
 
   /**
@@ -109,7 +124,7 @@ export class ClaimsTransaction {
   commitBehind(): void {
     this.lease.revoke()
     if (this.#settling) return
-    this.#commit ??= this.#connection.execute({ text: COMMIT })
+    this.#commit ??= this.#sendCommit()
     this.#commit.catch(() => undefined) // reported by commit() or fail()
   }
 
@@ -128,9 +143,8 @@ export class ClaimsTransaction {
     this.lease.revoke()
     const failure = await this.#opened
     if (failure !== undefined) throw failure
-    this.#commit ??= this.#connection.execute({ text: COMMIT })
-    const answer = await this.#commit
-    if (answer.command !== COMMIT) {
+    this.#commit ??= this.#sendCommit()
+    if ((await this.#commit) !== COMMIT) {
       throw new PgClaimsError(
         'TRANSACTION_ROLLED_BACK',
         'COMMIT answered ROLLBACK: a statement of this transaction failed (its error was caught), so nothing was committed',
@@ -163,6 +177,27 @@ export class ClaimsTransaction {
       }
     }
     return reported
+  }
+
+  /**
+   * Sends `COMMIT` and, in the same flight, the session check: a connection whose work changed its
+   * session state (a session-level `SET ROLE`, `set_config(…, false)` of a setting the transaction
+   * wrote) is discarded, so that state can never reach the pool's next borrower.
+   */
+  #sendCommit(): Promise<string> {
+    const connection = this.#connection
+    const settings = this.#context.settings
+    const answers = connection.pipelined
+      ? Promise.all([
+          connection.execute({ text: COMMIT }),
+          connection.execute(sessionCheckStatement(settings)),
+        ])
+      : connection.script(commitWithCheckSql(settings))
+    return answers.then(([commit, check]) => {
+      const clean = (check?.rows[0] as { clean?: unknown } | undefined)?.clean === true
+      if (!clean) connection.discard(new Error('the transaction left session-level state on its connection'))
+      return commit?.command ?? ''
+    })
   }
 
   /**

@@ -38,8 +38,8 @@ export interface SessionConnection {
    * for what was sent before.
    */
   execute(statement: { readonly text: string; readonly values?: readonly string[] }): Promise<StatementResult>
-  /** Sends statements as ONE simple-protocol message; resolves with the last statement's answer. */
-  script(text: string): Promise<StatementResult>
+  /** Sends statements as ONE simple-protocol message; resolves with each statement's answer, in order. */
+  script(text: string): Promise<readonly StatementResult[]>
   /** The error that broke the connection since it was checked out (a killed backend), if any. */
   brokenBy(): Error | undefined
   /** Marks the connection as not to be reused (a `ROLLBACK` failed): releasing it destroys it. */

@@ -1,5 +1,6 @@
 import type { ClaimsContext } from '../serialize/context.js'
-import type { Setting } from '../serialize/settings.js'
+import { ROLE_SETTING, type Setting } from '../serialize/settings.js'
+import { quoteLiteral } from '../sql/literal.js'
 import { beginStatement, type TransactionOptions } from './transaction-options.js'
 
 /**
@@ -55,4 +56,44 @@ export function settingsStatement(settings: readonly Setting[]): Statement {
  */
 export function beginWithClaimsSql(context: ClaimsContext<unknown>, options?: TransactionOptions): string {
   return `${beginStatement(options)}; ${context.settingsSql}`
+}
+
+const SESSION_CHECK = (names: string) =>
+  `SELECT pg_catalog.current_setting('role') = 'none' AND coalesce(pg_catalog.bool_and(coalesce(pg_catalog.current_setting(n, true), '') = ''), true) AS clean FROM pg_catalog.unnest(pg_catalog.string_to_array(${names}, ',')) AS n`
+
+/** The names a session check reads: every setting written, but `role` (read as itself). */
+function checkedNames(settings: readonly Setting[]): string {
+  return settings
+    .filter(([name]) => name !== ROLE_SETTING)
+    .map(([name]) => name)
+    .join(',')
+}
+
+/**
+ * The statement sent right behind `COMMIT` (same flight) that tells whether the connection left the
+ * transaction as it came: no session-level role (`SET ROLE`, `set_config('role', …, false)`) and no
+ * session-level value for any setting the transaction wrote. Answers one row, `clean`. A connection
+ * that is not clean is destroyed, never lent again. Setting names hold no comma (they are checked
+ * identifiers joined by dots).
+ *
+ * @example
+ * ```ts
+ * sessionCheckStatement(context.settings) // { text: 'SELECT … string_to_array($1, …) …', values: ['request.jwt.claims,…'] }
+ * ```
+ */
+export function sessionCheckStatement(settings: readonly Setting[]): Statement {
+  return { text: SESSION_CHECK('$1'), values: [checkedNames(settings)] }
+}
+
+/**
+ * `COMMIT` and the session check (see {@link sessionCheckStatement}) as one simple-protocol message,
+ * for a connection that does not pipeline.
+ *
+ * @example
+ * ```ts
+ * const [commit, check] = await connection.script(commitWithCheckSql(context.settings))
+ * ```
+ */
+export function commitWithCheckSql(settings: readonly Setting[]): string {
+  return `${COMMIT}; ${SESSION_CHECK(quoteLiteral(checkedNames(settings)))}`
 }
