@@ -114,6 +114,7 @@ export class PgClaimsError extends Error {
    * (by brand); for a subclass, the usual prototype check.
    */
   static override [Symbol.hasInstance](value: unknown): value is PgClaimsError {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class instanceof asked about, maybe a subclass
     if (this !== PgClaimsError) return Function.prototype[Symbol.hasInstance].call(this, value)
     return isBrandedError(value)
   }
