@@ -1,0 +1,175 @@
+// What a new user does: every public package packed with `npm pack`, installed from the tarballs
+// into a brand-new app outside the workspace next to the newest versions of their peers the peer
+// ranges allow, a small program per adapter type-checked under `node16` and `bundler`, then run
+// against a real PostgreSQL. publint and arethetypeswrong (ESM-only profile) check each tarball.
+// Needs the npm registry. `npm run test:pack`.
+import { execFile } from 'node:child_process'
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { helpersSql, installHelpers } from '@pg-claims/core'
+import { createTestDatabase, TEST_SECRET } from '@pg-claims/testing'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const root = fileURLToPath(new URL('../../', import.meta.url))
+const workspaceBin = join(root, 'node_modules', '.bin')
+
+/** The packages a user can install: every packages/* not marked private. */
+const published = readdirSync(join(root, 'packages'))
+  .map((dir) => ({
+    dir: join(root, 'packages', dir),
+    json: readJson(join(root, 'packages', dir, 'package.json')),
+  }))
+  .filter(({ json }) => json.private !== true)
+  .map(({ dir, json }) => ({ dir, name: String(json.name) }))
+
+/** The peers the app installs by name only: npm takes the newest version the peer ranges allow. */
+const PEERS = ['pg', '@types/pg', 'kysely', 'drizzle-orm', '@prisma/client', '@prisma/adapter-pg', 'prisma']
+const TOOLS = ['typescript', '@types/node@20']
+const ADAPTER_PROGRAMS = ['pg', 'kysely', 'drizzle', 'prisma']
+
+function readJson(file: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
+}
+
+/** The environment without the `npm_*` variables of an enclosing `npm run`, plus `extra`. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)))
+  return { ...env, NO_UPDATE_NOTIFIER: '1', npm_config_fund: 'false', npm_config_audit: 'false', ...extra }
+}
+
+/** Runs a command; resolves with its output, rejects with its output in the message. */
+async function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<{ stdout: string; stderr: string }> {
+  try {
+    return await promisify(execFile)(command, args, { cwd, env: cleanEnv(env), maxBuffer: 64 * 1024 * 1024 })
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string }
+    throw new Error(`${command} ${args.join(' ')} failed in ${cwd}:\n${stdout}\n${stderr}`)
+  }
+}
+
+let scratch: string
+let app: string
+const tarballs = new Map<string, { file: string; files: string[] }>()
+
+beforeAll(async () => {
+  scratch = mkdtempSync(join(tmpdir(), 'pg-claims-pack-'))
+  app = join(scratch, 'app')
+  for (const { dir, name } of published) {
+    const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', scratch], dir)
+    const [packed] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>
+    tarballs.set(name, {
+      file: join(scratch, packed!.filename),
+      files: packed!.files.map((file) => file.path),
+    })
+  }
+  cpSync(fileURLToPath(new URL('app', import.meta.url)), app, { recursive: true })
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'scratch-app', private: true, type: 'module' }),
+  )
+  const files = [...tarballs.values()].map((tarball) => tarball.file)
+  await run(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--ignore-scripts', ...files, ...PEERS, ...TOOLS],
+    app,
+  )
+}, 300_000)
+
+afterAll(() => {
+  if (scratch) rmSync(scratch, { recursive: true, force: true })
+})
+
+describe.each(published)('the tarball of $name', ({ name }) => {
+  it('holds LICENSE, README.md and dist, and no TypeScript build info', () => {
+    const { files } = tarballs.get(name)!
+    expect(files).toContain('LICENSE')
+    expect(files).toContain('README.md')
+    expect(files).toContain('dist/index.js')
+    expect(files).toContain('dist/index.d.ts')
+    expect(files.filter((file) => file.includes('tsbuildinfo'))).toEqual([])
+    expect(readFileSync(join(app, 'node_modules', name, 'LICENSE'), 'utf8')).toBe(
+      readFileSync(join(root, 'LICENSE'), 'utf8'),
+    )
+  })
+
+  it('passes publint', async () => {
+    const { stdout } = await run(
+      join(workspaceBin, 'publint'),
+      ['run', tarballs.get(name)!.file, '--strict'],
+      root,
+    )
+    expect(stdout).toContain('All good!')
+  })
+
+  it('passes arethetypeswrong, ESM-only profile', async () => {
+    await run(
+      join(workspaceBin, 'attw'),
+      [tarballs.get(name)!.file, '--profile', 'esm-only', '--format', 'ascii'],
+      root,
+    )
+  })
+})
+
+describe('a scratch app built from the tarballs', () => {
+  it('generates its Prisma client offline (ESM, .js imports)', async () => {
+    // generation does not use the schema engine; pointing at any executable skips its download
+    await run('npx', ['prisma', 'generate'], app, { PRISMA_SCHEMA_ENGINE_BINARY: process.execPath })
+  })
+
+  it.each(['node16', 'bundler'])(
+    'type-checks every adapter program under moduleResolution %s',
+    async (mode) => {
+      await run('npx', ['tsc', '-p', `tsconfig.${mode}.json`], app)
+    },
+  )
+
+  it('runs npx pg-claims from @pg-claims/cli', async () => {
+    expect((await run('npx', ['pg-claims', '--help'], app)).stdout).toContain('pg-claims')
+    expect((await run('npx', ['pg-claims', 'sql'], app)).stdout.trim()).toBe(helpersSql().trim())
+  })
+
+  it.each(ADAPTER_PROGRAMS)('runs the %s program: each caller sees only their rows', async (program) => {
+    const database = await createTestDatabase({
+      setup: async (admin) => {
+        await installHelpers(admin)
+        await admin.query(`
+          create table notes (id serial primary key, owner text not null default auth.user_id(), body text not null);
+          alter table notes enable row level security;
+          grant select on notes to anon;
+          grant select, insert on notes to authenticated;
+          grant usage on sequence notes_id_seq to authenticated;
+          create policy own_notes on notes to authenticated
+            using (owner = (select auth.user_id())) with check (owner = (select auth.user_id()));`)
+      },
+    })
+    try {
+      const token = async (sub: string) => {
+        const claims = JSON.stringify({ sub, role: 'authenticated' })
+        const args = ['pg-claims', 'token', '--secret', TEST_SECRET, '--claims', claims, '--audience', 'api']
+        return (await run('npx', args, app)).stdout.trim()
+      }
+      const env = {
+        DATABASE_URL: database.url,
+        JWT_SECRET: TEST_SECRET,
+        ALICE_TOKEN: await token('alice'),
+        BOB_TOKEN: await token('bob'),
+      }
+      const { stdout } = await run('node', [join('build', `${program}.js`)], app, env)
+      expect(JSON.parse(stdout)).toEqual({
+        alice: [{ owner: 'alice', body: 'by alice' }],
+        anonymous: 0,
+        refused: 'TOKEN_MALFORMED 401',
+      })
+    } finally {
+      await database.drop()
+    }
+  })
+})
