@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noUndeclaredEnvVars: the README code reads its settings from the environment, as an app does
 // The README's "Database setup", run as it is written: its SQL as the admin, its shell commands in
 // bash, its application code (this file's `readme:setup` region, compared with the README's block)
 // as `authenticator`. The roles it creates are server-wide and the shared test server already has
@@ -31,7 +32,7 @@ const README_IMPORTS = ["import { claimsPool, createClaims } from '@pg-claims/co
 const root = fileURLToPath(new URL('..', import.meta.url))
 
 /** The fenced blocks of the section headed `heading`, in order, as [language, text]. */
-export function sectionBlocks(markdown: string, heading: string): Array<[string, string]> {
+function sectionBlocks(markdown: string, heading: string): Array<[string, string]> {
   const start = markdown.indexOf(`\n${heading}\n`)
   const end = markdown.indexOf('\n## ', start + heading.length + 2)
   const section = markdown.slice(start, end === -1 ? undefined : end)
