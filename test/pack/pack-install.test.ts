@@ -4,13 +4,14 @@
 // against a real PostgreSQL. publint and arethetypeswrong (ESM-only profile) check each tarball.
 // Needs the npm registry. `npm run test:pack`.
 import { execFile } from 'node:child_process'
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { helpersSql, installHelpers } from '@pg-claims/core'
 import { createTestDatabase, TEST_SECRET } from '@pg-claims/testing'
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
@@ -26,9 +27,25 @@ const published = readdirSync(join(root, 'packages'))
   .map(({ dir, json }) => ({ dir, name: String(json.name) }))
 
 /** The peers the app installs by name only: npm takes the newest version the peer ranges allow. */
-const PEERS = ['pg', '@types/pg', 'kysely', 'drizzle-orm', '@prisma/client', '@prisma/adapter-pg', 'prisma']
+const PEERS = ['pg', '@types/pg', 'kysely', 'drizzle-orm', '@prisma/client', '@prisma/adapter-pg']
+/** The development tools the READMEs install with `-D`. */
+const DEV_TOOLS = ['prisma', 'drizzle-kit']
 const TOOLS = ['typescript', '@types/node@20']
 const ADAPTER_PROGRAMS = ['pg', 'kysely', 'drizzle', 'prisma']
+
+/** The fenced `lang` blocks of `markdown`, or of its `## heading` section, in order. */
+function blocks(markdown: string, lang: string, heading?: string): string[] {
+  let text = markdown
+  if (heading !== undefined) {
+    const start = markdown.indexOf(`\n## ${heading}\n`)
+    expect(start, `section ${heading}`).toBeGreaterThan(-1)
+    const end = markdown.indexOf('\n## ', start + 1)
+    text = markdown.slice(start, end === -1 ? undefined : end)
+  }
+  return [...text.matchAll(new RegExp(`^\`\`\`${lang}\n([\\s\\S]*?)^\`\`\`$`, 'gm'))].map(([, code]) => code!)
+}
+
+const packageReadme = (dir: string) => readFileSync(join(root, 'packages', dir, 'README.md'), 'utf8')
 
 function readJson(file: string): Record<string, unknown> {
   return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
@@ -78,7 +95,7 @@ beforeAll(async () => {
   const files = [...tarballs.values()].map((tarball) => tarball.file)
   await run(
     'npm',
-    ['install', '--no-audit', '--no-fund', '--ignore-scripts', ...files, ...PEERS, ...TOOLS],
+    ['install', '--no-audit', '--no-fund', '--ignore-scripts', ...files, ...PEERS, ...DEV_TOOLS, ...TOOLS],
     app,
   )
 }, 300_000)
@@ -100,6 +117,13 @@ describe.each(published)('the tarball of $name', ({ name }) => {
     )
   })
 
+  it('has a README that stands on its own: absolute links, ESM only stated', () => {
+    const readme = readFileSync(join(app, 'node_modules', name, 'README.md'), 'utf8')
+    const links = [...readme.matchAll(/\]\(([^)]+)\)/g)].map(([, target]) => target!)
+    expect(links.filter((target) => !/^(https:\/\/|#)/.test(target))).toEqual([])
+    expect(readme).toMatch(/ESM only/)
+  })
+
   it('passes publint', async () => {
     const { stdout } = await run(
       join(workspaceBin, 'publint'),
@@ -119,9 +143,18 @@ describe.each(published)('the tarball of $name', ({ name }) => {
 })
 
 describe('a scratch app built from the tarballs', () => {
-  it('generates its Prisma client offline (ESM, .js imports)', async () => {
+  it("generates its Prisma client from the Prisma README's schema.prisma and prisma.config.ts", async () => {
+    const readme = packageReadme('prisma')
+    const [schema] = blocks(readme, 'prisma', 'Schema, client and tables')
+    const [config] = blocks(readme, 'ts', 'Schema, client and tables')
+    const [generate] = blocks(readme, 'sh', 'Schema, client and tables')
+    mkdirSync(join(app, 'prisma'))
+    writeFileSync(join(app, 'prisma', 'schema.prisma'), schema!)
+    writeFileSync(join(app, 'prisma.config.ts'), config!)
     // generation does not use the schema engine; pointing at any executable skips its download
-    await run('npx', ['prisma', 'generate'], app, { PRISMA_SCHEMA_ENGINE_BINARY: process.execPath })
+    await run('bash', ['-euo', 'pipefail', '-c', generate!], app, {
+      PRISMA_SCHEMA_ENGINE_BINARY: process.execPath,
+    })
   })
 
   it.each(['node16', 'bundler'])(
@@ -130,6 +163,43 @@ describe('a scratch app built from the tarballs', () => {
       await run('npx', ['tsc', '-p', `tsconfig.${mode}.json`], app)
     },
   )
+
+  it('follows the Drizzle README: drizzle.config.ts, then drizzle-kit migrations as the admin', async () => {
+    const readme = packageReadme('drizzle')
+    const heading = 'drizzle-kit: the helpers migration'
+    const [config] = blocks(readme, 'ts', heading)
+    const [commands] = blocks(readme, 'sh', heading)
+    const [grants] = blocks(readme, 'sql', heading)
+    writeFileSync(join(app, 'schema.ts'), blocks(readme, 'ts')[0]!) // the quick start's schema.ts
+    writeFileSync(join(app, 'drizzle.config.ts'), config!)
+    const lines = commands!.trimEnd().split('\n')
+    const grantsStep = lines.findIndex((line) => line.includes('--name=grants')) + 1
+    expect(grantsStep).toBeGreaterThan(0)
+    const database = await createTestDatabase()
+    try {
+      const env = { ADMIN_DATABASE_URL: database.adminUrl }
+      await run('bash', ['-euo', 'pipefail', '-c', lines.slice(0, grantsStep).join('\n')], app, env)
+      // "then write your GRANTs": the README's grants, into the custom migration drizzle-kit made
+      const grantsFile = readdirSync(join(app, 'drizzle')).find((file) => file.endsWith('_grants.sql'))!
+      writeFileSync(join(app, 'drizzle', grantsFile), grants!)
+      await run('bash', ['-euo', 'pipefail', '-c', lines.slice(grantsStep).join('\n')], app, env)
+
+      const admin = new pg.Client({ connectionString: database.adminUrl })
+      await admin.connect()
+      try {
+        const { rows } = await admin.query(`select
+            (select count(*)::int from pg_policies where tablename = 'posts') as policies,
+            (select relrowsecurity from pg_class where relname = 'posts') as rls,
+            has_sequence_privilege('authenticated', 'posts_id_seq', 'usage') as sequence,
+            to_regprocedure('auth.user_id()') is not null as helpers`)
+        expect(rows).toEqual([{ policies: 4, rls: true, sequence: true, helpers: true }])
+      } finally {
+        await admin.end()
+      }
+    } finally {
+      await database.drop()
+    }
+  })
 
   it('runs npx pg-claims from @pg-claims/cli', async () => {
     expect((await run('npx', ['pg-claims', '--help'], app)).stdout).toContain('pg-claims')
