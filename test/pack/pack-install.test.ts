@@ -143,6 +143,28 @@ describe.each(published)('the tarball of $name', ({ name }) => {
 })
 
 describe('a scratch app built from the tarballs', () => {
+  it("installed every package the READMEs' npm install lines name", () => {
+    const installed = new Set([
+      ...tarballs.keys(),
+      ...PEERS,
+      ...DEV_TOOLS,
+      ...TOOLS.map((tool) => tool.replace(/@\d+$/, '')),
+    ])
+    const readmes = [join(root, 'README.md'), ...published.map(({ dir }) => join(dir, 'README.md'))]
+    const named: string[] = []
+    for (const file of readmes) {
+      for (const block of blocks(readFileSync(file, 'utf8'), 'sh')) {
+        for (const line of block.split('\n').filter((text) => text.startsWith('npm install'))) {
+          const words = line.split(/\s+/).slice(2)
+          const end = words.findIndex((word) => word === '&&' || word.startsWith('#'))
+          named.push(...words.slice(0, end === -1 ? undefined : end).filter((word) => !word.startsWith('-')))
+        }
+      }
+    }
+    expect(named).toContain('@types/pg')
+    expect(named.filter((name) => !installed.has(name))).toEqual([])
+  })
+
   it("generates its Prisma client from the Prisma README's schema.prisma and prisma.config.ts", async () => {
     const readme = packageReadme('prisma')
     const [schema] = blocks(readme, 'prisma', 'Schema, client and tables')

@@ -37,6 +37,8 @@ describe('README', () => {
     expect(ci).toMatch(/^npm run demo$/m)
     expect(ci).toMatch(/npm test -- /)
     expect(ci).toMatch(/^npm run test:matrix/m)
+    expect(readme).toContain('npm run test:pack')
+    expect(ci).toMatch(/^npm run test:pack /m)
     expect(ci).toMatch(/^npx pg-claims --help/m)
   })
 })
