@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
 
 /** Export condition under which workspace packages point at their TypeScript source. */
 const sourceCondition = '@pg-claims/source'
@@ -13,6 +13,8 @@ export default defineConfig({
   test: {
     globalSetup: ['packages/testing/src/global-setup.ts'],
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    // the pack-and-install test needs the registry and minutes: `npm run test:pack` (test/pack/vitest.config.ts)
+    exclude: [...configDefaults.exclude, 'test/pack/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Type tests (*.test-d.ts) run through tsc with every test file in view.

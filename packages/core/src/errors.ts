@@ -93,7 +93,25 @@ export const ERROR_CODES = {
 export type PgClaimsErrorCode = keyof typeof ERROR_CODES
 
 /**
+ * The brand every {@link PgClaimsError} carries. `Symbol.for` makes it the same symbol in every copy
+ * of `@pg-claims/core` an application loads (an adapter's copy and the app's own, say), so errors
+ * are recognized across copies.
+ */
+const ERROR_BRAND: unique symbol = Symbol.for('pg-claims.error') as never
+
+/** Whether `value` is a pg-claims error from any copy of this package: the brand, a code and a status. */
+function isBrandedError(value: unknown): value is PgClaimsError {
+  if (typeof value !== 'object' || value === null) return false
+  const error = value as { [ERROR_BRAND]?: unknown; code?: unknown; status?: unknown }
+  return error[ERROR_BRAND] === true && typeof error.code === 'string' && typeof error.status === 'number'
+}
+
+/**
  * The one error class pg-claims throws for bad input or configuration. Check `code`, not the message.
+ *
+ * `instanceof PgClaimsError` (and {@link isPgClaimsError}) also recognizes the errors of another copy
+ * of `@pg-claims/core`, such as an adapter's own after a core patch release: errors carry a
+ * `Symbol.for('pg-claims.error')` brand, which is what the check looks at.
  *
  * @example
  * ```ts
@@ -106,6 +124,16 @@ export type PgClaimsErrorCode = keyof typeof ERROR_CODES
  * ```
  */
 export class PgClaimsError extends Error {
+  /**
+   * `error instanceof PgClaimsError`: true for the errors of every copy of `@pg-claims/core`
+   * (by brand); for a subclass, the usual prototype check.
+   */
+  static override [Symbol.hasInstance](value: unknown): value is PgClaimsError {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class instanceof asked about, maybe a subclass
+    if (this !== PgClaimsError) return Function.prototype[Symbol.hasInstance].call(this, value)
+    return isBrandedError(value)
+  }
+
   override readonly name = 'PgClaimsError'
   /** The stable code; see {@link ERROR_CODES}. */
   readonly code: PgClaimsErrorCode
@@ -116,11 +144,13 @@ export class PgClaimsError extends Error {
     super(message, options)
     this.code = code
     this.status = ERROR_CODES[code].status
+    Object.defineProperty(this, ERROR_BRAND, { value: true })
   }
 }
 
 /**
- * Whether `error` is a {@link PgClaimsError}, optionally with the given code.
+ * Whether `error` is a {@link PgClaimsError}, optionally with the given code. It recognizes the
+ * errors of any copy of `@pg-claims/core` loaded in the same process.
  *
  * @example
  * ```ts
@@ -128,5 +158,5 @@ export class PgClaimsError extends Error {
  * ```
  */
 export function isPgClaimsError(error: unknown, code?: PgClaimsErrorCode): error is PgClaimsError {
-  return error instanceof PgClaimsError && (code === undefined || error.code === code)
+  return isBrandedError(error) && (code === undefined || error.code === code)
 }

@@ -11,7 +11,7 @@ async function quickStart(token: string | null) {
     audience: 'api',
     roles: { claim: 'role', default: 'anon', allowed: ['anon', 'authenticated'] },
   })
-  const db = claimsPool(new pg.Pool({ connectionString: process.env.DATABASE_URL }), claims)
+  const db = claimsPool(new pg.Pool({ connectionString: process.env.DATABASE_URL, pipeline: true }), claims)
 
   // the token is verified before a connection is taken; a bad one throws PgClaimsError (401/403)
   const posts = await db.withClaims(token).transaction(async (client) => {
