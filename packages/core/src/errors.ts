@@ -40,7 +40,7 @@ export const ERROR_CODES = {
   VALUE_NOT_STORABLE: {
     status: 401,
     description:
-      'A claim cannot reach PostgreSQL unchanged: a NUL character, a lone surrogate, a non-JSON value, or nesting deeper than 64.',
+      'A claim cannot reach PostgreSQL unchanged: a NUL character, a lone surrogate, a number JavaScript cannot hold exactly (an integer past 2^53), a value that is not plain JSON data, or nesting deeper than 64.',
   },
   ROLE_MISSING: {
     status: 401,

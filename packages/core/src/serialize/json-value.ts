@@ -13,7 +13,8 @@ export const MAX_CLAIMS_DEPTH = 64
 
 /**
  * Checks that `value` is plain JSON that PostgreSQL can store unchanged, walking it without
- * recursion: strings (keys too) without NUL or lone surrogates, finite numbers, booleans, null,
+ * recursion: strings (keys too) without NUL or lone surrogates, finite numbers (integers only up to
+ * `Number.MAX_SAFE_INTEGER`), booleans, null,
  * arrays and plain objects, nested at most {@link MAX_CLAIMS_DEPTH} deep. Anything that
  * `JSON.stringify` would drop or change (undefined, functions, NaN, Dates, class instances, bigint)
  * throws instead.
@@ -36,6 +37,12 @@ export function assertStorableJson(value: unknown): void {
     }
     if (typeof current === 'number') {
       if (!Number.isFinite(current)) notJson(item.path, String(current))
+      if (Number.isInteger(current) && !Number.isSafeInteger(current)) {
+        throw new PgClaimsError(
+          'VALUE_NOT_STORABLE',
+          `${item.path} is the integer ${current}, past Number.MAX_SAFE_INTEGER: it may already have been rounded (send it as a string)`,
+        )
+      }
       continue
     }
     if (typeof current !== 'object') notJson(item.path, typeof current)

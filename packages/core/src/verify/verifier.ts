@@ -1,6 +1,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { type JWTPayload, jwtVerify } from 'jose'
 import { PgClaimsError } from '../errors.js'
+import { assertExactNumbers } from '../serialize/exact-numbers.js'
 import { fromJoseError } from './jose-errors.js'
 import { resolveVerificationKey } from './keys.js'
 import { timeSpanSeconds } from './time-span.js'
@@ -89,6 +90,8 @@ export function createVerifier<TClaims>(options: VerifyOptions<TClaims>): Verifi
       } catch (error) {
         throw fromJoseError(error, remoteKeys)
       }
+      // jose parsed the payload with JSON.parse; check its numbers against the text as signed.
+      assertExactNumbers(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8'))
       const claims = schema === undefined ? (payload as TClaims) : await validated(schema, payload)
       return { payload, claims }
     },
