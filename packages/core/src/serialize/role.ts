@@ -17,7 +17,11 @@ export interface RoleOptions {
   readonly claim?: string | readonly string[]
   /** The role for a caller with no token or no role claim. Without it, both are refused. */
   readonly default?: string
-  /** The roles a transaction may switch to: a list, or a predicate. Required. */
+  /**
+   * The roles a transaction may switch to: a list, or a predicate. Required. `none` (any case) is
+   * always refused. A predicate must not allow the login role's own name, nor any role that is not
+   * meant for tokens (a superuser, the table owner).
+   */
   readonly allowed: readonly string[] | ((role: string) => boolean)
 }
 
@@ -48,6 +52,14 @@ export function resolveRoleOptions(options: RoleOptions): ResolvedRoleOptions {
     throw new PgClaimsError(
       'CONFIG_INVALID',
       'roles.allowed is required: list the roles a token may switch to (for example ["anon", "authenticated"])',
+    )
+  }
+  const named = [...(typeof allowed === 'function' ? [] : allowed), options.default ?? '']
+  const none = named.find(isNoRoleSwitch)
+  if (none !== undefined) {
+    throw new PgClaimsError(
+      'CONFIG_INVALID',
+      `roles cannot name "${none}": PostgreSQL reads role none as "no switch", so the transaction would run as the login role`,
     )
   }
   const isAllowed = typeof allowed === 'function' ? allowed : (role: string) => allowed.includes(role)
@@ -95,10 +107,21 @@ export function roleForClaims(
       `The role claim "${options.path.join('.')}" must be a non-empty string`,
     )
   }
+  if (isNoRoleSwitch(value)) {
+    throw new PgClaimsError(
+      'ROLE_NOT_ALLOWED',
+      `The role "${value}" is never allowed: PostgreSQL reads it as "no role switch" (the login role)`,
+    )
+  }
   if (!options.isAllowed(value)) {
     throw new PgClaimsError('ROLE_NOT_ALLOWED', `The role "${value}" is not in roles.allowed`)
   }
   return value
+}
+
+/** `none` (any case): `set_config('role', 'none')` keeps the login role instead of switching. */
+function isNoRoleSwitch(role: string): boolean {
+  return role.toLowerCase() === 'none'
 }
 
 function claimAtPath(claims: Readonly<Record<string, unknown>>, path: readonly string[]): unknown {
