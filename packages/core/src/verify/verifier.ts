@@ -2,6 +2,7 @@ import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { type JWTPayload, jwtVerify } from 'jose'
 import { PgClaimsError } from '../errors.js'
 import { assertExactNumbers } from '../serialize/exact-numbers.js'
+import { assertCompactShape } from './compact-shape.js'
 import { fromJoseError } from './jose-errors.js'
 import { resolveVerificationKey } from './keys.js'
 import { timeSpanSeconds } from './time-span.js'
@@ -84,6 +85,7 @@ export function createVerifier<TClaims>(options: VerifyOptions<TClaims>): Verifi
           `The token is ${token.length} characters; maxTokenSize allows ${maxTokenSize}`,
         )
       }
+      assertCompactShape(token)
       let payload: JWTPayload
       try {
         payload = (await jwtVerify(token, key as Parameters<typeof jwtVerify>[1], joseOptions)).payload
