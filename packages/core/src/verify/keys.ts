@@ -10,6 +10,7 @@ import {
   type RemoteJWKSetOptions,
 } from 'jose'
 import { PgClaimsError } from '../errors.js'
+import { checkedSecret } from './secret-checks.js'
 
 /**
  * Where the verification key comes from: exactly one of these.
@@ -22,7 +23,7 @@ import { PgClaimsError } from '../errors.js'
  * ```
  */
 export interface KeyOptions {
-  /** A shared secret for HS256/384/512, at least 32 bytes. */
+  /** A shared secret for HS256/384/512: at least 32 random bytes, never a PEM or JWK. */
   readonly secret?: string | Uint8Array
   /** A public key: PEM (SPKI or X.509 certificate), a JWK, a `KeyObject` or a `CryptoKey`. */
   readonly publicKey?: string | JWK | KeyObject | CryptoKey
@@ -52,7 +53,6 @@ const EC_BY_CURVE: Readonly<Record<string, readonly JWSAlgorithm[]>> = {
   secp521r1: ['ES512'],
 }
 const ASYMMETRIC: readonly JWSAlgorithm[] = [...RSA, 'ES256', 'ES384', 'ES512', ...EDDSA]
-const MIN_SECRET_BYTES = 32
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
 
 /**
@@ -87,14 +87,7 @@ function keyAndSupportedAlgorithms(options: KeyOptions): {
   supported: readonly JWSAlgorithm[]
 } {
   if (options.secret !== undefined) {
-    const secret =
-      typeof options.secret === 'string' ? new TextEncoder().encode(options.secret) : options.secret
-    if (secret.byteLength < MIN_SECRET_BYTES) {
-      throw new PgClaimsError(
-        'CONFIG_INVALID',
-        `secret must be at least ${MIN_SECRET_BYTES} bytes; got ${secret.byteLength}`,
-      )
-    }
+    const secret = checkedSecret(options.secret)
     return { key: secret, supported: HMAC }
   }
   if (options.publicKey !== undefined) return publicKeyAndAlgorithms(options.publicKey)
