@@ -59,11 +59,12 @@ export const ERROR_CODES = {
   SETTING_INVALID: {
     status: 500,
     description:
-      'settings.extra returned a name that is not a dotted custom name or that pg-claims writes itself, or a value that is not a string.',
+      'settings.extra returned a name that is not a dotted custom name or that pg-claims writes itself, or a value that is not a string; or settings.extra or settings.onSkippedClaim threw.',
   },
   CONFIG_INVALID: {
     status: 500,
-    description: 'The options are inconsistent or unsafe; the message says which.',
+    description:
+      'The options are inconsistent or unsafe (checked at `createClaims`), or a `roles.allowed` predicate threw; the message says which.',
   },
 } as const satisfies Record<string, { status: number; description: string }>
 

@@ -62,7 +62,8 @@ export function resolveRoleOptions(options: RoleOptions): ResolvedRoleOptions {
       `roles cannot name "${none}": PostgreSQL reads role none as "no switch", so the transaction would run as the login role`,
     )
   }
-  const isAllowed = typeof allowed === 'function' ? allowed : (role: string) => allowed.includes(role)
+  const isAllowed =
+    typeof allowed === 'function' ? guardedPredicate(allowed) : (role: string) => allowed.includes(role)
   if (options.default !== undefined && !isAllowed(options.default)) {
     throw new PgClaimsError('CONFIG_INVALID', `roles.default "${options.default}" is not in roles.allowed`)
   }
@@ -117,6 +118,19 @@ export function roleForClaims(
     throw new PgClaimsError('ROLE_NOT_ALLOWED', `The role "${value}" is not in roles.allowed`)
   }
   return value
+}
+
+/** The predicate, with a throw turned into `CONFIG_INVALID` (a bug in the options, not the token). */
+function guardedPredicate(allowed: (role: string) => boolean): (role: string) => boolean {
+  return (role) => {
+    try {
+      return allowed(role)
+    } catch (error) {
+      throw new PgClaimsError('CONFIG_INVALID', `roles.allowed threw for the role "${role}"`, {
+        cause: error,
+      })
+    }
+  }
 }
 
 /** `none` (any case): `set_config('role', 'none')` keeps the login role instead of switching. */

@@ -18,7 +18,8 @@ const CODE_BY_JOSE_CODE: Readonly<Record<string, PgClaimsErrorCode>> = {
 /**
  * Turns what jose threw while verifying into a {@link PgClaimsError} with a stable code. Errors
  * that are not jose's (a failed JWKS fetch) become `JWKS_UNAVAILABLE` when a remote key set is in
- * use, and are rethrown unchanged otherwise.
+ * use, and `TOKEN_SIGNATURE_INVALID` (the key could not check the signature) otherwise: nothing
+ * raw reaches the caller.
  */
 export function fromJoseError(error: unknown, remoteKeys: boolean): PgClaimsError {
   if (error instanceof errors.JWTClaimValidationFailed) {
@@ -32,5 +33,7 @@ export function fromJoseError(error: unknown, remoteKeys: boolean): PgClaimsErro
   if (remoteKeys) {
     return new PgClaimsError('JWKS_UNAVAILABLE', 'The JWKS could not be fetched', { cause: error })
   }
-  throw error
+  return new PgClaimsError('TOKEN_SIGNATURE_INVALID', 'The configured key could not verify the token', {
+    cause: error,
+  })
 }

@@ -10,6 +10,7 @@ import {
   type RemoteJWKSetOptions,
 } from 'jose'
 import { PgClaimsError } from '../errors.js'
+import { assertJwksRsaModuli, assertRsaModulus, refuseRsaPssKeyObject } from './rsa-keys.js'
 import { checkedSecret } from './secret-checks.js'
 
 /**
@@ -45,7 +46,6 @@ export interface VerificationKey {
 
 const HMAC: readonly JWSAlgorithm[] = ['HS256', 'HS384', 'HS512']
 const RSA: readonly JWSAlgorithm[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512']
-const RSA_PSS: readonly JWSAlgorithm[] = ['PS256', 'PS384', 'PS512']
 const EDDSA: readonly JWSAlgorithm[] = ['EdDSA', 'Ed25519']
 const EC_BY_CURVE: Readonly<Record<string, readonly JWSAlgorithm[]>> = {
   prime256v1: ['ES256'],
@@ -94,6 +94,7 @@ function keyAndSupportedAlgorithms(options: KeyOptions): {
   if (options.jwks !== undefined) {
     if (!Array.isArray(options.jwks.keys))
       throw new PgClaimsError('CONFIG_INVALID', 'jwks must be a key set: { keys: [...] }')
+    assertJwksRsaModuli(options.jwks)
     return { key: createLocalJWKSet(options.jwks), supported: ASYMMETRIC }
   }
   return { key: createRemoteJWKSet(jwksUrl(options.jwksUrl!), options.jwksOptions), supported: ASYMMETRIC }
@@ -138,9 +139,10 @@ function publicKeyAndAlgorithms(publicKey: NonNullable<KeyOptions['publicKey']>)
 function algorithmsOfKeyObject(key: KeyObject): readonly JWSAlgorithm[] {
   switch (key.asymmetricKeyType) {
     case 'rsa':
+      assertRsaModulus(key.asymmetricKeyDetails?.modulusLength, 'publicKey')
       return RSA
     case 'rsa-pss':
-      return RSA_PSS
+      return refuseRsaPssKeyObject()
     case 'ed25519':
       return EDDSA
     case 'ec':
@@ -154,12 +156,20 @@ function algorithmsOfKeyObject(key: KeyObject): readonly JWSAlgorithm[] {
 }
 
 function algorithmsOfCryptoKey(key: CryptoKey): readonly JWSAlgorithm[] {
-  const algorithm = key.algorithm as { name: string; namedCurve?: string; hash?: { name: string } }
+  const algorithm = key.algorithm as {
+    name: string
+    namedCurve?: string
+    hash?: { name: string }
+    modulusLength?: number
+  }
+  assertRsaModulus(algorithm.modulusLength, 'publicKey')
   switch (algorithm.name) {
     case 'RSASSA-PKCS1-v1_5':
-      return RSA.filter((alg) => alg.startsWith('RS'))
-    case 'RSA-PSS':
-      return RSA_PSS
+    case 'RSA-PSS': {
+      // a CryptoKey is bound to one hash: SHA-256 → RS256 or PS256
+      const prefix = algorithm.name === 'RSA-PSS' ? 'PS' : 'RS'
+      return RSA.filter((alg) => alg === `${prefix}${algorithm.hash?.name.slice(4)}`)
+    }
     case 'ECDSA':
       return { 'P-256': ['ES256'], 'P-384': ['ES384'], 'P-521': ['ES512'] }[
         algorithm.namedCurve ?? ''
