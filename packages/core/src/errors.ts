@@ -23,6 +23,11 @@ export const ERROR_CODES = {
     status: 401,
     description: 'The token is signed with an algorithm outside the allow-list (including `none`).',
   },
+  TOKEN_CRIT_UNSUPPORTED: {
+    status: 401,
+    description:
+      "The token's `crit` header names an extension pg-claims does not understand (RFC 7515 says to refuse it).",
+  },
   TOKEN_SIGNATURE_INVALID: {
     status: 401,
     description: 'The signature does not verify with the configured key.',

@@ -1,9 +1,10 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
-import { type JWTPayload, jwtVerify } from 'jose'
+import type { JWTPayload } from 'jose'
 import { PgClaimsError } from '../errors.js'
 import { assertExactNumbers } from '../serialize/exact-numbers.js'
 import { assertCompactShape } from './compact-shape.js'
 import { fromJoseError } from './jose-errors.js'
+import { verifyJwt } from './jwt-verify.js'
 import { resolveVerificationKey } from './keys.js'
 import { clockToleranceOption, positiveIntegerOption } from './number-options.js'
 import { timeSpanSeconds } from './time-span.js'
@@ -86,9 +87,9 @@ export function createVerifier<TClaims>(options: VerifyOptions<TClaims>): Verifi
       assertCompactShape(token)
       let payload: JWTPayload
       try {
-        payload = (await jwtVerify(token, key as Parameters<typeof jwtVerify>[1], joseOptions)).payload
+        payload = await verifyJwt(token, key, joseOptions)
       } catch (error) {
-        throw fromJoseError(error, remoteKeys)
+        throw fromJoseError(error, remoteKeys, token)
       }
       // jose parsed the payload with JSON.parse; check its numbers against the text as signed.
       assertExactNumbers(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8'))
