@@ -45,6 +45,22 @@ describe('options are checked at createClaims (CONFIG_INVALID)', () => {
     )
   })
 
+  it.each([
+    ['a string', 'authenticated'],
+    ['a list holding a number', ['anon', 7]],
+    ['an object', { anon: true }],
+  ])('refuses roles.allowed as %s (a string would allow its substrings)', (_name, allowed) => {
+    expect(() => createClaims({ secret: TEST_SECRET, roles: { allowed: allowed as never } })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringMatching(/roles.allowed/) }),
+    )
+  })
+
+  it('refuses a roles.claim that is neither a name nor a list of names', () => {
+    expect(() =>
+      createClaims({ secret: TEST_SECRET, roles: { claim: 7 as never, allowed: ['anon'] } }),
+    ).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }))
+  })
+
   it('refuses an RSA key under 2048 bits, as PEM, KeyObject, JWK and in a JWKS', async () => {
     const jwk = await exportJWK(rsa1024.publicKey)
     for (const options of [

@@ -43,11 +43,18 @@ export interface ResolvedRoleOptions {
  */
 export function resolveRoleOptions(options: RoleOptions): ResolvedRoleOptions {
   const claim = options.claim ?? 'role'
-  const path = typeof claim === 'string' ? claim.split('.') : [...claim]
+  const path = typeof claim === 'string' ? claim.split('.') : isStringList(claim) ? [...claim] : []
   if (path.length === 0 || path.some((part) => part.length === 0)) {
     throw new PgClaimsError('CONFIG_INVALID', `roles.claim must name a claim; got ${JSON.stringify(claim)}`)
   }
   const allowed = options.allowed
+  if (allowed !== undefined && typeof allowed !== 'function' && !isStringList(allowed)) {
+    // a string would match its substrings through String#includes: 'authenticated' would allow 'auth'
+    throw new PgClaimsError(
+      'CONFIG_INVALID',
+      `roles.allowed must be an array of role names or a predicate; got ${JSON.stringify(allowed)}`,
+    )
+  }
   if (allowed === undefined) {
     throw new PgClaimsError(
       'CONFIG_INVALID',
@@ -118,6 +125,10 @@ export function roleForClaims(
     throw new PgClaimsError('ROLE_NOT_ALLOWED', `The role "${value}" is not in roles.allowed`)
   }
   return value
+}
+
+function isStringList(value: unknown): value is readonly string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string')
 }
 
 /** The predicate, with a throw turned into `CONFIG_INVALID` (a bug in the options, not the token). */
