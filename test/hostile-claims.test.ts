@@ -41,6 +41,8 @@ async function roundTrip(payload: Record<string, unknown>): Promise<Outcome> {
 /** What a NUL, a lone surrogate, or nesting past 64 makes of a value: it cannot be stored unchanged. */
 function storable(value: unknown, depth = 0): boolean {
   if (typeof value === 'string') return !value.includes('\u0000') && value.isWellFormed()
+  // an integer past 2^53 may already be a rounded one: refused, never stored changed
+  if (typeof value === 'number') return !Number.isInteger(value) || Number.isSafeInteger(value)
   if (value === null || typeof value !== 'object') return true
   if (depth >= 64) return false
   return Object.entries(value).every(([key, child]) => storable(key) && storable(child, depth + 1))

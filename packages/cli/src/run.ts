@@ -7,6 +7,7 @@ import { tokenCommand } from './commands/token.js'
 import { reportError, UsageError } from './errors.js'
 import { EXIT_CODES, EXIT_CODES_HELP, type ExitCode } from './exit-codes.js'
 import type { CliIo } from './io.js'
+import { terminalSafeIo } from './terminal-safe.js'
 import { cliVersion } from './version.js'
 
 /**
@@ -54,13 +55,15 @@ ${EXIT_CODES_HELP}`
 /**
  * Runs the CLI in-process: `argv` without the node and script paths, all output through `io`.
  * Returns the exit code and never throws; errors are written to `io.stderr` as `error CODE: message`.
+ * Control characters in anything printed (token content above all) are escaped ({@link terminalSafeIo}).
  *
  * @example
  * ```ts
  * const code = await run(['sql', '--schema', 'claims'], { stdout: process.stdout, stderr: process.stderr, env: process.env })
  * ```
  */
-export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+export async function run(argv: readonly string[], rawIo: CliIo): Promise<ExitCode> {
+  const io = terminalSafeIo(rawIo)
   try {
     const [name, ...args] = argv
     if (name === undefined) {

@@ -83,6 +83,11 @@ describe('pg-claims token', () => {
     [['--secret', TEST_SECRET, '--alg', 'RS256'], 'error USAGE: --alg must be HS256, HS384 or HS512'],
     [['--secret', TEST_SECRET, '--alg', 'none'], 'error USAGE: --alg must be HS256, HS384 or HS512'],
     [['--secret', 'too-short'], 'error CONFIG_INVALID: secret must be at least 32 bytes'],
+    [['--secret', 'a'.repeat(64)], 'error CONFIG_INVALID: secret has too little variety'],
+    [
+      ['--secret=-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----'],
+      'error CONFIG_INVALID: secret is a PEM key',
+    ],
     [['--secret', TEST_SECRET, '--claims', '{sub: u1}'], 'error USAGE: --claims is not JSON'],
     [['--secret', TEST_SECRET, '--claims', '["u1"]'], 'error USAGE: --claims must be a JSON object'],
     [['--secret', TEST_SECRET, '--expires-in', 'soon'], 'error USAGE: --expires-in must be a time span'],

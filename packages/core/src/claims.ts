@@ -1,6 +1,7 @@
 import type { JWTPayload } from 'jose'
 import { PgClaimsError } from './errors.js'
 import type { ClaimsContext } from './serialize/context.js'
+import { assertStorableJson } from './serialize/json-value.js'
 import {
   type ResolvedRoleOptions,
   type RoleOptions,
@@ -98,17 +99,14 @@ export function createClaims<TClaims = JWTPayload>(options: ClaimsOptions<TClaim
       if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) {
         throw new PgClaimsError('CLAIM_INVALID', 'resolveVerified takes a claims object')
       }
+      assertStorableJson(claims) // before the copy, which would turn class instances into plain objects
       let copy: TClaims
       try {
         copy = structuredClone(claims) // a copy, so freezing it leaves the caller's object alone
       } catch (error) {
-        throw new PgClaimsError(
-          'VALUE_NOT_STORABLE',
-          'The claims hold a value that is not JSON (a function or a symbol)',
-          {
-            cause: error,
-          },
-        )
+        throw new PgClaimsError('VALUE_NOT_STORABLE', 'The claims could not be copied (a Proxy?)', {
+          cause: error,
+        })
       }
       return build(copy as Readonly<JWTPayload>, copy) // serialization checks the copy is storable JSON
     },

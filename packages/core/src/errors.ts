@@ -23,6 +23,11 @@ export const ERROR_CODES = {
     status: 401,
     description: 'The token is signed with an algorithm outside the allow-list (including `none`).',
   },
+  TOKEN_CRIT_UNSUPPORTED: {
+    status: 401,
+    description:
+      "The token's `crit` header names an extension pg-claims does not understand (RFC 7515 says to refuse it).",
+  },
   TOKEN_SIGNATURE_INVALID: {
     status: 401,
     description: 'The signature does not verify with the configured key.',
@@ -40,7 +45,7 @@ export const ERROR_CODES = {
   VALUE_NOT_STORABLE: {
     status: 401,
     description:
-      'A claim cannot reach PostgreSQL unchanged: a NUL character, a lone surrogate, a non-JSON value, or nesting deeper than 64.',
+      'A claim cannot reach PostgreSQL unchanged: a NUL character, a lone surrogate, a number JavaScript cannot hold exactly (an integer past 2^53), a value that is not plain JSON data, or nesting deeper than 64.',
   },
   ROLE_MISSING: {
     status: 401,
@@ -59,7 +64,7 @@ export const ERROR_CODES = {
   SETTING_INVALID: {
     status: 500,
     description:
-      'settings.extra returned a name that is not a dotted custom name or that pg-claims writes itself, or a value that is not a string.',
+      'settings.extra returned a name that is not a dotted custom name or that pg-claims writes itself, or a value that is not a string; or settings.extra or settings.onSkippedClaim threw.',
   },
   TRANSACTION_ENDED: {
     status: 500,
@@ -78,7 +83,8 @@ export const ERROR_CODES = {
   },
   CONFIG_INVALID: {
     status: 500,
-    description: 'The options are inconsistent or unsafe; the message says which.',
+    description:
+      'The options are inconsistent or unsafe (checked at `createClaims`), or a `roles.allowed` predicate threw; the message says which.',
   },
 } as const satisfies Record<string, { status: number; description: string }>
 

@@ -38,7 +38,7 @@ describe('claimExpressions', () => {
   it('wraps every expression as (select …) and escapes claim names through quoteLiteral', () => {
     expect(claimSql.claim('org_id').sql).toBe("(select auth.claim('org_id')::pg_catalog.int4)")
     expect(claimSql.claim("it's").sql).toBe("(select auth.claim('it''s'))")
-    expect(claimSql.claim('prefs').sql).toBe("(select auth.session() -> 'prefs')")
+    expect(claimSql.claim('prefs').sql).toBe("(select auth.session() OPERATOR(pg_catalog.->) 'prefs')")
     expect(claimSql.userId().sql).toBe('(select auth.user_id())')
     expect(claimExpressions({}, { schema: 'app_auth' }).uid().sql).toBe('(select app_auth.uid())')
   })

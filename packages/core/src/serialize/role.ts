@@ -17,7 +17,11 @@ export interface RoleOptions {
   readonly claim?: string | readonly string[]
   /** The role for a caller with no token or no role claim. Without it, both are refused. */
   readonly default?: string
-  /** The roles a transaction may switch to: a list, or a predicate. Required. */
+  /**
+   * The roles a transaction may switch to: a list, or a predicate. Required. `none` (any case) is
+   * always refused. A predicate must not allow the login role's own name, nor any role that is not
+   * meant for tokens (a superuser, the table owner).
+   */
   readonly allowed: readonly string[] | ((role: string) => boolean)
 }
 
@@ -39,18 +43,34 @@ export interface ResolvedRoleOptions {
  */
 export function resolveRoleOptions(options: RoleOptions): ResolvedRoleOptions {
   const claim = options.claim ?? 'role'
-  const path = typeof claim === 'string' ? claim.split('.') : [...claim]
+  const path = typeof claim === 'string' ? claim.split('.') : isStringList(claim) ? [...claim] : []
   if (path.length === 0 || path.some((part) => part.length === 0)) {
     throw new PgClaimsError('CONFIG_INVALID', `roles.claim must name a claim; got ${JSON.stringify(claim)}`)
   }
   const allowed = options.allowed
+  if (allowed !== undefined && typeof allowed !== 'function' && !isStringList(allowed)) {
+    // a string would match its substrings through String#includes: 'authenticated' would allow 'auth'
+    throw new PgClaimsError(
+      'CONFIG_INVALID',
+      `roles.allowed must be an array of role names or a predicate; got ${JSON.stringify(allowed)}`,
+    )
+  }
   if (allowed === undefined) {
     throw new PgClaimsError(
       'CONFIG_INVALID',
       'roles.allowed is required: list the roles a token may switch to (for example ["anon", "authenticated"])',
     )
   }
-  const isAllowed = typeof allowed === 'function' ? allowed : (role: string) => allowed.includes(role)
+  const named = [...(typeof allowed === 'function' ? [] : allowed), options.default ?? '']
+  const none = named.find(isNoRoleSwitch)
+  if (none !== undefined) {
+    throw new PgClaimsError(
+      'CONFIG_INVALID',
+      `roles cannot name "${none}": PostgreSQL reads role none as "no switch", so the transaction would run as the login role`,
+    )
+  }
+  const isAllowed =
+    typeof allowed === 'function' ? guardedPredicate(allowed) : (role: string) => allowed.includes(role)
   if (options.default !== undefined && !isAllowed(options.default)) {
     throw new PgClaimsError('CONFIG_INVALID', `roles.default "${options.default}" is not in roles.allowed`)
   }
@@ -95,10 +115,38 @@ export function roleForClaims(
       `The role claim "${options.path.join('.')}" must be a non-empty string`,
     )
   }
+  if (isNoRoleSwitch(value)) {
+    throw new PgClaimsError(
+      'ROLE_NOT_ALLOWED',
+      `The role "${value}" is never allowed: PostgreSQL reads it as "no role switch" (the login role)`,
+    )
+  }
   if (!options.isAllowed(value)) {
     throw new PgClaimsError('ROLE_NOT_ALLOWED', `The role "${value}" is not in roles.allowed`)
   }
   return value
+}
+
+function isStringList(value: unknown): value is readonly string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string')
+}
+
+/** The predicate, with a throw turned into `CONFIG_INVALID` (a bug in the options, not the token). */
+function guardedPredicate(allowed: (role: string) => boolean): (role: string) => boolean {
+  return (role) => {
+    try {
+      return allowed(role)
+    } catch (error) {
+      throw new PgClaimsError('CONFIG_INVALID', `roles.allowed threw for the role "${role}"`, {
+        cause: error,
+      })
+    }
+  }
+}
+
+/** `none` (any case): `set_config('role', 'none')` keeps the login role instead of switching. */
+function isNoRoleSwitch(role: string): boolean {
+  return role.toLowerCase() === 'none'
 }
 
 function claimAtPath(claims: Readonly<Record<string, unknown>>, path: readonly string[]): unknown {

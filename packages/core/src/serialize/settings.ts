@@ -97,7 +97,8 @@ export function serializeSettings<TClaims>(
       if (prefix !== undefined) settings.push(...perClaimSettings(prefix, claims, options.onSkippedClaim))
     }
   }
-  if (options.extra !== undefined) settings.push(...extraSettings(options.extra(typedClaims, role), settings))
+  if (options.extra !== undefined)
+    settings.push(...extraSettings(callExtra(options.extra, typedClaims, role), settings))
   return settings
 }
 
@@ -117,7 +118,11 @@ function perClaimSettings(
       claimNameProblem(prefix, name) ??
       (byLowerName.get(name.toLowerCase())!.length > 1 ? 'case-collision' : undefined)
     if (problem !== undefined) {
-      onSkippedClaim?.(name, problem)
+      try {
+        onSkippedClaim?.(name, problem)
+      } catch (error) {
+        throw new PgClaimsError('SETTING_INVALID', 'settings.onSkippedClaim threw', { cause: error })
+      }
       continue
     }
     const text = claimValueText(value)
@@ -142,6 +147,26 @@ export function claimValueText(value: unknown): string | undefined {
   if (typeof value === 'string') return value
   if (typeof value === 'number' || typeof value === 'boolean') return String(value)
   return JSON.stringify(value)
+}
+
+function callExtra<TClaims>(
+  extra: NonNullable<SettingsOptions<TClaims>['extra']>,
+  claims: TClaims | null,
+  role: string | null,
+): Readonly<Record<string, string>> {
+  let result: Readonly<Record<string, string>>
+  try {
+    result = extra(claims, role)
+  } catch (error) {
+    throw new PgClaimsError('SETTING_INVALID', 'settings.extra threw', { cause: error })
+  }
+  if (result === null || typeof result !== 'object') {
+    throw new PgClaimsError(
+      'SETTING_INVALID',
+      `settings.extra returned ${String(result)}; return an object of settings`,
+    )
+  }
+  return result
 }
 
 function extraSettings(extra: Readonly<Record<string, string>>, written: readonly Setting[]): Setting[] {

@@ -10,6 +10,8 @@ import {
   type RemoteJWKSetOptions,
 } from 'jose'
 import { PgClaimsError } from '../errors.js'
+import { assertJwksRsaModuli, assertRsaModulus, refuseRsaPssKeyObject } from './rsa-keys.js'
+import { checkedSecret } from './secret-checks.js'
 
 /**
  * Where the verification key comes from: exactly one of these.
@@ -22,7 +24,7 @@ import { PgClaimsError } from '../errors.js'
  * ```
  */
 export interface KeyOptions {
-  /** A shared secret for HS256/384/512, at least 32 bytes. */
+  /** A shared secret for HS256/384/512: at least 32 random bytes, never a PEM or JWK. */
   readonly secret?: string | Uint8Array
   /** A public key: PEM (SPKI or X.509 certificate), a JWK, a `KeyObject` or a `CryptoKey`. */
   readonly publicKey?: string | JWK | KeyObject | CryptoKey
@@ -44,7 +46,6 @@ export interface VerificationKey {
 
 const HMAC: readonly JWSAlgorithm[] = ['HS256', 'HS384', 'HS512']
 const RSA: readonly JWSAlgorithm[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512']
-const RSA_PSS: readonly JWSAlgorithm[] = ['PS256', 'PS384', 'PS512']
 const EDDSA: readonly JWSAlgorithm[] = ['EdDSA', 'Ed25519']
 const EC_BY_CURVE: Readonly<Record<string, readonly JWSAlgorithm[]>> = {
   prime256v1: ['ES256'],
@@ -52,7 +53,6 @@ const EC_BY_CURVE: Readonly<Record<string, readonly JWSAlgorithm[]>> = {
   secp521r1: ['ES512'],
 }
 const ASYMMETRIC: readonly JWSAlgorithm[] = [...RSA, 'ES256', 'ES384', 'ES512', ...EDDSA]
-const MIN_SECRET_BYTES = 32
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
 
 /**
@@ -87,20 +87,14 @@ function keyAndSupportedAlgorithms(options: KeyOptions): {
   supported: readonly JWSAlgorithm[]
 } {
   if (options.secret !== undefined) {
-    const secret =
-      typeof options.secret === 'string' ? new TextEncoder().encode(options.secret) : options.secret
-    if (secret.byteLength < MIN_SECRET_BYTES) {
-      throw new PgClaimsError(
-        'CONFIG_INVALID',
-        `secret must be at least ${MIN_SECRET_BYTES} bytes; got ${secret.byteLength}`,
-      )
-    }
+    const secret = checkedSecret(options.secret)
     return { key: secret, supported: HMAC }
   }
   if (options.publicKey !== undefined) return publicKeyAndAlgorithms(options.publicKey)
   if (options.jwks !== undefined) {
     if (!Array.isArray(options.jwks.keys))
       throw new PgClaimsError('CONFIG_INVALID', 'jwks must be a key set: { keys: [...] }')
+    assertJwksRsaModuli(options.jwks)
     return { key: createLocalJWKSet(options.jwks), supported: ASYMMETRIC }
   }
   return { key: createRemoteJWKSet(jwksUrl(options.jwksUrl!), options.jwksOptions), supported: ASYMMETRIC }
@@ -145,9 +139,10 @@ function publicKeyAndAlgorithms(publicKey: NonNullable<KeyOptions['publicKey']>)
 function algorithmsOfKeyObject(key: KeyObject): readonly JWSAlgorithm[] {
   switch (key.asymmetricKeyType) {
     case 'rsa':
+      assertRsaModulus(key.asymmetricKeyDetails?.modulusLength, 'publicKey')
       return RSA
     case 'rsa-pss':
-      return RSA_PSS
+      return refuseRsaPssKeyObject()
     case 'ed25519':
       return EDDSA
     case 'ec':
@@ -161,12 +156,20 @@ function algorithmsOfKeyObject(key: KeyObject): readonly JWSAlgorithm[] {
 }
 
 function algorithmsOfCryptoKey(key: CryptoKey): readonly JWSAlgorithm[] {
-  const algorithm = key.algorithm as { name: string; namedCurve?: string; hash?: { name: string } }
+  const algorithm = key.algorithm as {
+    name: string
+    namedCurve?: string
+    hash?: { name: string }
+    modulusLength?: number
+  }
+  assertRsaModulus(algorithm.modulusLength, 'publicKey')
   switch (algorithm.name) {
     case 'RSASSA-PKCS1-v1_5':
-      return RSA.filter((alg) => alg.startsWith('RS'))
-    case 'RSA-PSS':
-      return RSA_PSS
+    case 'RSA-PSS': {
+      // a CryptoKey is bound to one hash: SHA-256 → RS256 or PS256
+      const prefix = algorithm.name === 'RSA-PSS' ? 'PS' : 'RS'
+      return RSA.filter((alg) => alg === `${prefix}${algorithm.hash?.name.slice(4)}`)
+    }
     case 'ECDSA':
       return { 'P-256': ['ES256'], 'P-384': ['ES384'], 'P-521': ['ES512'] }[
         algorithm.namedCurve ?? ''

@@ -36,6 +36,12 @@ const UNIT_SECONDS: Readonly<Record<string, number>> = {
  */
 export function timeSpanSeconds(span: number | string): number {
   if (typeof span === 'number') return checked(span, span)
+  if (typeof span !== 'string') {
+    throw new PgClaimsError(
+      'CONFIG_INVALID',
+      `maxTokenAge must be seconds or a time span like "2h"; got a ${typeof span}`,
+    )
+  }
   const match = /^(\d+|\d+\.\d+) ?([a-z]+)$/i.exec(span.trim())
   const unit = match ? UNIT_SECONDS[match[2]!.toLowerCase()] : undefined
   if (!match || unit === undefined) {

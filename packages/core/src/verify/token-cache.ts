@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache'
+import { positiveIntegerOption, secondsOption } from './number-options.js'
 
 /**
  * Options of the cache of verified tokens, or `false` to verify every time.
@@ -49,8 +50,13 @@ export function createTokenCache<T>(
   checks: { readonly clockTolerance: number; readonly maxTokenAgeSeconds?: number | undefined },
 ): TokenCache<T> | undefined {
   if (options === false) return undefined
-  const ttlSeconds = options?.ttlSeconds ?? 300
-  const lru = new LRUCache<string, Entry<T>>({ max: options?.maxEntries ?? 1000 })
+  const ttlSeconds = secondsOption('cache.ttlSeconds', options?.ttlSeconds, {
+    fallback: 300,
+    min: 0,
+    max: Number.MAX_SAFE_INTEGER,
+  })
+  const max = positiveIntegerOption('cache.maxEntries', options?.maxEntries, 1000)
+  const lru = new LRUCache<string, Entry<T>>({ max })
   const stillValid = (times: TimeClaims, now: number): boolean =>
     (times.exp === undefined || now < times.exp + checks.clockTolerance) &&
     (times.nbf === undefined || now >= times.nbf - checks.clockTolerance) &&

@@ -1,8 +1,12 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
-import { type JWTPayload, jwtVerify } from 'jose'
+import type { JWTPayload } from 'jose'
 import { PgClaimsError } from '../errors.js'
+import { assertExactNumbers } from '../serialize/exact-numbers.js'
+import { assertCompactShape } from './compact-shape.js'
 import { fromJoseError } from './jose-errors.js'
+import { verifyJwt } from './jwt-verify.js'
 import { resolveVerificationKey } from './keys.js'
+import { clockToleranceOption, positiveIntegerOption } from './number-options.js'
 import { timeSpanSeconds } from './time-span.js'
 import type { VerifyOptions } from './verify-options.js'
 
@@ -38,7 +42,6 @@ export interface Verifier<TClaims> {
 }
 
 const DEFAULT_MAX_TOKEN_SIZE = 16_384
-const DEFAULT_CLOCK_TOLERANCE = 30
 
 /**
  * Builds a verifier on jose. Options are checked here, once; a bad option throws `CONFIG_INVALID`.
@@ -51,10 +54,8 @@ const DEFAULT_CLOCK_TOLERANCE = 30
 export function createVerifier<TClaims>(options: VerifyOptions<TClaims>): Verifier<TClaims> {
   const { key, algorithms } = resolveVerificationKey(options)
   const remoteKeys = options.jwksUrl !== undefined
-  const maxTokenSize = options.maxTokenSize ?? DEFAULT_MAX_TOKEN_SIZE
-  const clockTolerance = options.clockTolerance ?? DEFAULT_CLOCK_TOLERANCE
-  if (!(clockTolerance >= 0))
-    throw new PgClaimsError('CONFIG_INVALID', 'clockTolerance must be 0 or more seconds')
+  const maxTokenSize = positiveIntegerOption('maxTokenSize', options.maxTokenSize, DEFAULT_MAX_TOKEN_SIZE)
+  const clockTolerance = clockToleranceOption(options.clockTolerance)
   const maxTokenAgeSeconds =
     options.maxTokenAge === undefined ? undefined : timeSpanSeconds(options.maxTokenAge)
   const joseOptions = {
@@ -83,12 +84,15 @@ export function createVerifier<TClaims>(options: VerifyOptions<TClaims>): Verifi
           `The token is ${token.length} characters; maxTokenSize allows ${maxTokenSize}`,
         )
       }
+      assertCompactShape(token)
       let payload: JWTPayload
       try {
-        payload = (await jwtVerify(token, key as Parameters<typeof jwtVerify>[1], joseOptions)).payload
+        payload = await verifyJwt(token, key, joseOptions)
       } catch (error) {
-        throw fromJoseError(error, remoteKeys)
+        throw fromJoseError(error, remoteKeys, token)
       }
+      // jose parsed the payload with JSON.parse; check its numbers against the text as signed.
+      assertExactNumbers(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8'))
       const claims = schema === undefined ? (payload as TClaims) : await validated(schema, payload)
       return { payload, claims }
     },
@@ -99,7 +103,14 @@ async function validated<TClaims>(
   schema: StandardSchemaV1<unknown, TClaims>,
   payload: JWTPayload,
 ): Promise<TClaims> {
-  const result = await schema['~standard'].validate(payload)
+  let result: StandardSchemaV1.Result<TClaims>
+  try {
+    result = await schema['~standard'].validate(payload)
+  } catch (error) {
+    throw new PgClaimsError('CLAIM_INVALID', 'The schema threw while validating the claims', {
+      cause: error,
+    })
+  }
   if (result.issues === undefined) return result.value
   const details = result.issues
     .slice(0, 5)
