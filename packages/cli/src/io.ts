@@ -27,4 +27,9 @@ export interface CliIo {
   readonly stderr: TextSink
   /** Environment variables: `DATABASE_URL`, `JWT_SECRET`. */
   readonly env: Readonly<Record<string, string | undefined>>
+  /**
+   * The unescaped stdout, present only when stdout is a terminal, for output that colours itself
+   * (`lint`). Whoever writes to it escapes every piece of outside text with `escapeControls` first.
+   */
+  readonly colourOut?: TextSink
 }

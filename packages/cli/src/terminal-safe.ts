@@ -20,7 +20,8 @@ export function escapeControls(text: string): string {
 
 /**
  * The same I/O with both outputs passed through {@link escapeControls}, so nothing a token holds
- * reaches the terminal raw, whichever command prints it.
+ * reaches the terminal raw, whichever command prints it. A terminal stdout is also kept unescaped
+ * as `colourOut`, for output that colours itself and escapes its content.
  *
  * @example
  * ```ts
@@ -29,5 +30,11 @@ export function escapeControls(text: string): string {
  */
 export function terminalSafeIo(io: CliIo): CliIo {
   const safe = (sink: TextSink): TextSink => ({ write: (text) => sink.write(escapeControls(text)) })
-  return { stdout: safe(io.stdout), stderr: safe(io.stderr), env: io.env }
+  const terminal = 'isTTY' in io.stdout && io.stdout.isTTY === true
+  return {
+    stdout: safe(io.stdout),
+    stderr: safe(io.stderr),
+    env: io.env,
+    ...(terminal && { colourOut: io.stdout }),
+  }
 }

@@ -2,6 +2,7 @@ import {
   DEFAULT_HELPERS_SCHEMA,
   isPgClaimsError,
   LINT_SEVERITIES,
+  type LintFinding,
   type LintSeverity,
   lintDatabase,
 } from '@pg-claims/core'
@@ -10,8 +11,9 @@ import { expectPositionals, helpOption, listOption, parseCommand } from '../args
 import type { Command } from '../command.js'
 import { DatabaseError, UsageError } from '../errors.js'
 import { EXIT_CODES, EXIT_CODES_HELP } from '../exit-codes.js'
-import type { CliIo } from '../io.js'
+import type { CliIo, TextSink } from '../io.js'
 import { formatLintReport, type LintScope, lintFailed, lintReportJson } from '../lint-output.js'
+import { escapeControls } from '../terminal-safe.js'
 
 const options = {
   'database-url': { type: 'string' },
@@ -96,11 +98,10 @@ ${EXIT_CODES_HELP}`,
         ...(scope.loginRole !== undefined && { loginRole: scope.loginRole }),
       }),
     )
-    io.stdout.write(
-      values.json
-        ? lintReportJson(findings, failOn)
-        : formatLintReport(findings, scope, { colour: colourFor(io) }),
-    )
+    const colourOut = colourFor(io)
+    if (values.json) io.stdout.write(lintReportJson(findings, failOn))
+    else if (colourOut === undefined) io.stdout.write(formatLintReport(findings, scope, { colour: false }))
+    else colourOut.write(formatLintReport(findings.map(escapedFinding), scope, { colour: true }))
     return lintFailed(findings, failOn) ? EXIT_CODES.LINT_FAILED : EXIT_CODES.OK
   },
 }
@@ -113,10 +114,20 @@ function severityOption(text: string): LintSeverity {
   return severity
 }
 
-/** Colours when stdout is a terminal, unless NO_COLOR is set (https://no-color.org). */
-function colourFor(io: CliIo): boolean {
+/** The terminal to colour, when stdout is one, unless NO_COLOR is set (https://no-color.org). */
+function colourFor(io: CliIo): TextSink | undefined {
   const noColour = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== ''
-  return !noColour && 'isTTY' in io.stdout && io.stdout.isTTY === true
+  return noColour ? undefined : io.colourOut
+}
+
+/** A finding whose database-made text (names, expressions) can no longer drive the terminal. */
+function escapedFinding(finding: LintFinding): LintFinding {
+  return {
+    ...finding,
+    object: escapeControls(finding.object),
+    message: escapeControls(finding.message),
+    ...(finding.fix !== undefined && { fix: escapeControls(finding.fix) }),
+  }
 }
 
 /** Connects, runs `work`, and always closes; connection and query failures are database errors. */
