@@ -53,5 +53,5 @@ describe('isolation under load', () => {
     expect(result.leaks).toEqual([])
     expect(result.transactions).toBe(USERS * PER_USER)
     expect(committed).toEqual(result.writes)
-  })
+  }, 180_000) // 10,000 transactions through eight adapter × pool pairs on a 2-core machine
 })
