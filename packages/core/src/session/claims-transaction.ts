@@ -246,19 +246,13 @@ export async function runClaimsTransaction<T>(
   work: (lease: Lease) => Promise<T>,
 ): Promise<T> {
   const transaction = await ClaimsTransaction.open(connection, context, options)
-  try {
+  return settle(transaction, async () => {
     if (!connection.pipelined) {
       const failure = await transaction.openFailure()
       if (failure !== undefined) throw failure
     }
-    const result = await work(transaction.lease)
-    await transaction.commit()
-    return result
-  } catch (error) {
-    throw await transaction.fail(error)
-  } finally {
-    transaction.end()
-  }
+    return work(transaction.lease)
+  })
 }
 
 /**
@@ -282,8 +276,13 @@ export async function runClaimsStatement<T>(
   const transaction = await ClaimsTransaction.open(connection, context)
   // admit() runs right before the handle writes its statement; the microtask runs after it did
   transaction.lease.onFirstStatement(() => queueMicrotask(() => transaction.commitBehind()))
+  return settle(transaction, () => work(transaction.lease))
+}
+
+/** Runs `work`, then commits; on any error rolls back and rethrows what the caller should see. */
+async function settle<T>(transaction: ClaimsTransaction, work: () => Promise<T>): Promise<T> {
   try {
-    const result = await work(transaction.lease)
+    const result = await work()
     await transaction.commit()
     return result
   } catch (error) {

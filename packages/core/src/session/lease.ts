@@ -24,11 +24,6 @@ export class Lease {
     return this.#revoked
   }
 
-  /** How many statements the handle has sent. */
-  get statements(): number {
-    return this.#statements
-  }
-
   /**
    * Called by the handle right before it sends a statement: throws `TRANSACTION_ENDED` once the
    * transaction has ended, and otherwise counts the statement.
