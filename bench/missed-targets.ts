@@ -1,4 +1,4 @@
-import type { BenchRow } from './report.js'
+import type { BenchRow } from './row.js'
 
 /**
  * Why a target can be missed, and what would close it: analysis from profiling these cases,
