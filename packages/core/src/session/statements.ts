@@ -57,31 +57,39 @@ export function beginWithClaimsSql(context: ClaimsContext<unknown>, options?: Tr
   return `${beginStatement(options)}; ${context.settingsSql}`
 }
 
-const SESSION_CHECK = (names: string) =>
-  `SELECT pg_catalog.current_setting('role') = 'none' AND coalesce(pg_catalog.bool_and(coalesce(pg_catalog.current_setting(n, true), '') = ''), true) AS clean FROM pg_catalog.unnest(pg_catalog.string_to_array(${names}, ',')) AS n`
+/**
+ * `SELECT current_setting('role') = 'none' AND concat(current_setting(<name>, true), …) = ''`: no
+ * aggregate and no FROM, so it is planned at once. `concat` skips the NULLs of settings that were
+ * never defined.
+ */
+function sessionCheckSql(names: readonly string[]): string {
+  const read = names.map((name) => `pg_catalog.current_setting(${name}, true)`).join(', ')
+  const role = `pg_catalog.current_setting('role') = 'none'`
+  return `SELECT ${names.length === 0 ? role : `${role} AND pg_catalog.concat(${read}) = ''`} AS clean`
+}
 
 /** The names a session check reads: every setting written, but `role` (read as itself). */
-function checkedNames(settings: readonly Setting[]): string {
-  return settings
-    .filter(([name]) => name !== ROLE_SETTING)
-    .map(([name]) => name)
-    .join(',')
+function checkedNames(settings: readonly Setting[]): string[] {
+  return settings.filter(([name]) => name !== ROLE_SETTING).map(([name]) => name)
 }
+
+const checkTexts: string[] = []
 
 /**
  * The statement sent right behind `COMMIT` (same flight) that tells whether the connection left the
  * transaction as it came: no session-level role (`SET ROLE`, `set_config('role', …, false)`) and no
  * session-level value for any setting the transaction wrote. Answers one row, `clean`. A connection
- * that is not clean is destroyed, never lent again. Setting names hold no comma (they are checked
- * identifiers joined by dots).
+ * that is not clean is destroyed, never lent again.
  *
  * @example
  * ```ts
- * sessionCheckStatement(context.settings) // { text: 'SELECT … string_to_array($1, …) …', values: ['request.jwt.claims,…'] }
+ * sessionCheckStatement(context.settings) // { text: "SELECT … concat(pg_catalog.current_setting($1, true), …) = '' AS clean", values: ['request.jwt.claims', …] }
  * ```
  */
 export function sessionCheckStatement(settings: readonly Setting[]): Statement {
-  return { text: SESSION_CHECK('$1'), values: [checkedNames(settings)] }
+  const names = checkedNames(settings)
+  const text = (checkTexts[names.length] ??= sessionCheckSql(names.map((_, index) => `$${index + 1}`)))
+  return { text, values: names }
 }
 
 /**
@@ -94,5 +102,5 @@ export function sessionCheckStatement(settings: readonly Setting[]): Statement {
  * ```
  */
 export function commitWithCheckSql(settings: readonly Setting[]): string {
-  return `${COMMIT}; ${SESSION_CHECK(quoteLiteral(checkedNames(settings)))}`
+  return `${COMMIT}; ${sessionCheckSql(checkedNames(settings).map(quoteLiteral))}`
 }
