@@ -88,8 +88,8 @@ const checkTexts: string[] = []
  */
 export function sessionCheckStatement(settings: readonly Setting[]): Statement {
   const names = checkedNames(settings)
-  const text = (checkTexts[names.length] ??= sessionCheckSql(names.map((_, index) => `$${index + 1}`)))
-  return { text, values: names }
+  checkTexts[names.length] ??= sessionCheckSql(names.map((_, index) => `$${index + 1}`))
+  return { text: checkTexts[names.length] ?? '', values: names }
 }
 
 /**
