@@ -114,8 +114,13 @@ describe('SQL helpers (pg_session_jwt fallback mode and Supabase names)', () => 
     expect(row).toEqual({ s: 'text', n: '1.5', b: 'true', o: '{"a": [1, "x"]}', z: null, missing: null })
   })
 
-  it('returns nothing for the anonymous caller', async () => {
-    expect(await helpers(null)).toMatchObject({ session: null, user_id: null, uid: null, role: null })
+  it('returns only the effective role for the anonymous caller (as PostgREST writes it)', async () => {
+    expect(await helpers(null)).toMatchObject({
+      session: { role: 'anon' },
+      user_id: null,
+      uid: null,
+      role: 'anon',
+    })
   })
 
   it('are all STABLE, PARALLEL SAFE, SQL, not SECURITY DEFINER, with no SET clause', async () => {

@@ -220,10 +220,10 @@ function describeOnPool(target: ConformanceTarget, pipeline: boolean): void {
       })
     })
 
-    it('runs the anonymous caller as the default role with no claims', async () => {
-      expect(await adapter.query(null, 'select current_user as role, auth.session() as session')).toEqual([
-        { role: 'anon', session: null },
-      ])
+    it('runs the anonymous caller as the default role, with only the role in its claims (as PostgREST)', async () => {
+      expect(
+        await adapter.query(null, 'select current_user as role, auth.session() as session, auth.role() as r'),
+      ).toEqual([{ role: 'anon', session: { role: 'anon' }, r: 'anon' }])
     })
 
     it('rolls back when the transaction throws, and rethrows', async () => {

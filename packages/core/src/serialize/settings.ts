@@ -66,14 +66,18 @@ const REQUEST_JWT_CLAIM_PREFIX = 'request.jwt.claim.'
  * `role`, then `request.jwt.claims` (JSON), then `jwt.claims.<name>` per claim (on by default),
  * then legacy `request.jwt.claim.<name>` (opt-in), then `extra`. Pure: no I/O.
  *
- * `claims` is `null` for an anonymous caller: `request.jwt.claims` is then set to `''`, which the
- * SQL helpers read as "no claims", so nothing from the session can show through.
+ * As PostgREST does, the claims written carry the EFFECTIVE role under `role` (the role the
+ * transaction switches to), so `auth.role()` and `jwt.claims.role` read the role the transaction
+ * runs as: an anonymous caller's claims are `{"role":"anon"}`, and a token whose role came from
+ * `roles.claim: 'app_metadata.role'` or from `roles.default` has its top-level `role` replaced.
+ * Without role switching (`role` is `null`), the claims are written as signed, and `null` claims
+ * are written as `''`, which the SQL helpers read as "no claims".
  *
  * @example
  * ```ts
  * serializeSettings({ sub: 'u1', n: 2 }, 'authenticated', {})
- * // [['role', 'authenticated'], ['request.jwt.claims', '{"sub":"u1","n":2}'],
- * //  ['jwt.claims.sub', 'u1'], ['jwt.claims.n', '2']]
+ * // [['role', 'authenticated'], ['request.jwt.claims', '{"sub":"u1","n":2,"role":"authenticated"}'],
+ * //  ['jwt.claims.sub', 'u1'], ['jwt.claims.n', '2'], ['jwt.claims.role', 'authenticated']]
  * ```
  */
 export function serializeSettings<TClaims>(
@@ -84,17 +88,18 @@ export function serializeSettings<TClaims>(
 ): Setting[] {
   const settings: Setting[] = []
   if (role !== null) settings.push([ROLE_SETTING, role])
-  if (claims === null) {
+  const written = role === null ? claims : { ...claims, role }
+  if (written === null) {
     settings.push([CLAIMS_SETTING, ''])
   } else {
-    assertStorableJson(claims)
-    settings.push([CLAIMS_SETTING, JSON.stringify(claims)])
+    assertStorableJson(written)
+    settings.push([CLAIMS_SETTING, JSON.stringify(written)])
     const families = [
       options.jwtClaims !== false ? JWT_CLAIMS_PREFIX : undefined,
       options.requestJwtClaim === true ? REQUEST_JWT_CLAIM_PREFIX : undefined,
     ]
     for (const prefix of families) {
-      if (prefix !== undefined) settings.push(...perClaimSettings(prefix, claims, options.onSkippedClaim))
+      if (prefix !== undefined) settings.push(...perClaimSettings(prefix, written, options.onSkippedClaim))
     }
   }
   if (options.extra !== undefined) settings.push(...extraSettings(options.extra(typedClaims, role), settings))

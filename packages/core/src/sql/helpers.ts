@@ -37,7 +37,8 @@ const UUID = `'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9
  * | `user_id()` | `sub` when it is a string |
  * | `uid()` | `sub` as uuid; NULL when it is not one |
  * | `organization()`, `organization_id()` | claim `o` when an object; `o.id` as uuid |
- * | `role()`, `email()` | the `role` / `email` claims as text |
+ * | `role()` | the `role` claim: the effective role, which pg-claims writes there as PostgREST does |
+ * | `email()` | the `email` claim as text |
  * | `claim(name)` | one claim as text (objects as JSON), NULL when absent |
  *
  * All are `STABLE PARALLEL SAFE` SQL functions with SQL-standard bodies, so every name in them is
