@@ -98,8 +98,9 @@ describe('serializeSettings', () => {
     ).toEqual(['app.tenant', '1'])
     for (const name of [
       'role',
-      'search_path',
+      'work_mem',
       'request.jwt.claims',
+      'request.headers',
       'JWT.claims.sub',
       'app.bad-name',
       `a.${'b'.repeat(70)}`,

@@ -1,7 +1,9 @@
 import { PgClaimsError } from '../errors.js'
 import { assertStorableText } from '../sql/literal.js'
 import { claimNameProblem, isCustomSettingName, type SkippedClaimReason } from '../sql/setting-names.js'
+import { BUILT_IN_SETTINGS, builtInValueProblem, isBuiltInSetting } from './built-in-settings.js'
 import { assertStorableJson } from './json-value.js'
+import { REQUEST_SETTING_NAMES } from './request-context.js'
 
 /**
  * One transaction-local setting: `[name, value]`, applied with `set_config(name, value, true)`.
@@ -32,8 +34,9 @@ export interface SettingsOptions<TClaims = Record<string, unknown>> {
   /** Write the legacy `request.jwt.claim.<name>` for each claim. Default `false`. */
   readonly requestJwtClaim?: boolean
   /**
-   * More settings from the claims and role: dotted custom names (`app.tenant`), string values. They
-   * may not reuse a name pg-claims writes.
+   * More settings from the claims and role: dotted custom names (`app.tenant`) or built-in ones
+   * from {@link BUILT_IN_SETTINGS} (`statement_timeout`, …), string values. They may not reuse a
+   * name pg-claims writes.
    */
   readonly extra?: (claims: TClaims | null, role: string | null) => Readonly<Record<string, string>>
   /** Told of each claim left out of the per-claim families (it stays in `request.jwt.claims`). */
@@ -102,7 +105,9 @@ export function serializeSettings<TClaims>(
       if (prefix !== undefined) settings.push(...perClaimSettings(prefix, written, options.onSkippedClaim))
     }
   }
-  if (options.extra !== undefined) settings.push(...extraSettings(options.extra(typedClaims, role), settings))
+  if (options.extra !== undefined) {
+    settings.push(...checkedSettings('settings.extra', options.extra(typedClaims, role), settings))
+  }
   return settings
 }
 
@@ -149,25 +154,50 @@ export function claimValueText(value: unknown): string | undefined {
   return JSON.stringify(value)
 }
 
-function extraSettings(extra: Readonly<Record<string, string>>, written: readonly Setting[]): Setting[] {
+/**
+ * Checks settings that come from outside pg-claims (`settings.extra`, a call's `settings`) against
+ * the ones already `written`, and returns them in order. A name must be a dotted custom name or one
+ * of {@link BUILT_IN_SETTINGS} (with a value PostgreSQL takes), and not one pg-claims writes itself
+ * (`role`, `request.jwt.*`, `jwt.claims.*`, `request.method|path|headers|cookies`); values are
+ * strings. Anything else throws `SETTING_INVALID`, before anything is sent.
+ *
+ * @example
+ * ```ts
+ * checkedSettings('settings.extra', { 'app.tenant': 't1', statement_timeout: '5s' }, [])
+ * // [['app.tenant', 't1'], ['statement_timeout', '5s']]
+ * ```
+ */
+export function checkedSettings(
+  origin: string,
+  entries: Readonly<Record<string, string>>,
+  written: readonly Setting[],
+): Setting[] {
   const taken = new Set(written.map(([name]) => name.toLowerCase()))
-  return Object.entries(extra).map(([name, value]): Setting => {
+  return Object.entries(entries).map(([name, value]): Setting => {
     const lower = name.toLowerCase()
     if (
-      !isCustomSettingName(name) ||
+      !(isCustomSettingName(name) || isBuiltInSetting(name)) ||
       taken.has(lower) ||
       lower.startsWith('jwt.claims.') ||
-      lower.startsWith('request.jwt.')
+      lower.startsWith('request.jwt.') ||
+      REQUEST_SETTING_NAMES.has(lower)
     ) {
       throw new PgClaimsError(
         'SETTING_INVALID',
-        `settings.extra returned "${name}": use a dotted custom name (like "app.tenant", at most 63 bytes) that pg-claims does not write itself`,
+        `${origin} gave "${name}": use a dotted custom name (like "app.tenant", at most 63 bytes) that pg-claims does not write itself, or one of ${BUILT_IN_SETTINGS.join(', ')}`,
       )
     }
     if (typeof value !== 'string') {
       throw new PgClaimsError(
         'SETTING_INVALID',
-        `settings.extra returned a ${typeof value} for "${name}"; values are strings`,
+        `${origin} gave a ${typeof value} for "${name}"; values are strings`,
+      )
+    }
+    const problem = isBuiltInSetting(name) ? builtInValueProblem(name, value) : undefined
+    if (problem !== undefined) {
+      throw new PgClaimsError(
+        'SETTING_INVALID',
+        `${origin} gave ${JSON.stringify(value)} for ${name}: use ${problem}`,
       )
     }
     assertStorableText(value, `the setting ${name}`)

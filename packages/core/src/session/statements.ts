@@ -45,8 +45,8 @@ export function settingsStatement(settings: readonly Setting[]): Statement {
 
 /**
  * The single simple-protocol message that opens a claims transaction on a connection that does not
- * pipeline: `BEGIN …; SELECT FROM pg_catalog.set_config(…) s0, …`. One message, one flight: the same as a
- * plain `BEGIN`.
+ * pipeline: `BEGIN …; SELECT FROM pg_catalog.set_config(…) s0, …`, then the pre-request function's
+ * call when one is configured. One message, one flight: the same as a plain `BEGIN`.
  *
  * @example
  * ```ts
@@ -54,5 +54,6 @@ export function settingsStatement(settings: readonly Setting[]): Statement {
  * ```
  */
 export function beginWithClaimsSql(context: ClaimsContext<unknown>, options?: TransactionOptions): string {
-  return `${beginStatement(options)}; ${context.settingsSql}`
+  const preRequest = context.preRequestSql === undefined ? '' : `; ${context.preRequestSql}`
+  return `${beginStatement(options)}; ${context.settingsSql}${preRequest}`
 }
