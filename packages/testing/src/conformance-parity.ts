@@ -33,13 +33,34 @@ const SUPABASE_STYLE_SETUP = `
 `
 
 /**
+ * A way to the database other than connecting straight to it (PgBouncer, say).
+ *
+ * @example
+ * ```ts
+ * const viaBouncer: ParityRoute = { name: 'PgBouncer', open: (url) => startPgBouncer(binary, url, 2) }
+ * ```
+ */
+export interface ParityRoute {
+  readonly name: string
+  /** Starts the route to the database at `url`; `url` of the result connects through it. */
+  open(url: string): Promise<{ readonly url: string; stop(): Promise<void> }>
+}
+
+/**
  * Registers the PostgREST-parity part of the conformance suite for one adapter on one kind of
  * pool: per-role settings, the request context, built-in settings per call and the pre-request
- * function, through the adapter's own `withClaims(token, call)`.
+ * function, through the adapter's own `withClaims(token, call)`; through `route` when given.
+ *
+ * @example
+ * ```ts
+ * describeParity(kyselyTarget, true, viaBouncer)
+ * ```
  */
-export function describeParity(target: ConformanceTarget, pipeline: boolean): void {
-  describe(`conformance: ${target.name}, ${pipeline ? 'pipelined pool' : 'pool'}, PostgREST parity`, () => {
+export function describeParity(target: ConformanceTarget, pipeline: boolean, route?: ParityRoute): void {
+  const title = `conformance: ${target.name}, ${pipeline ? 'pipelined pool' : 'pool'}, PostgREST parity`
+  describe(route === undefined ? title : `${title}, through ${route.name}`, () => {
     let database: TestDatabase
+    let routed: { readonly url: string; stop(): Promise<void> } | undefined
     let source: pg.Pool
     let adapter: AdapterUnderTest
     const skipped: Array<[string, string, SkippedRoleSettingReason]> = []
@@ -51,19 +72,22 @@ export function describeParity(target: ConformanceTarget, pipeline: boolean): vo
           await admin.query(SUPABASE_STYLE_SETUP)
         },
       })
-      source = new pg.Pool({ connectionString: database.url, max: 1 })
+      routed = await route?.open(database.url)
+      const url = routed?.url ?? database.url
+      source = new pg.Pool({ connectionString: url, max: 1 })
       const claims = createClaims({
         secret: TEST_SECRET,
         roles: { default: 'anon', allowed: ['anon', 'authenticated'] },
         preRequest: 'public.check_request',
         roleSettings: { source, onSkipped: (...report) => skipped.push(report) },
       })
-      adapter = await target.create({ url: database.url, claims, poolSize: 1, pipeline })
+      adapter = await target.create({ url, claims, poolSize: 1, pipeline })
     })
 
     afterAll(async () => {
       await adapter?.close()
       await source?.end()
+      await routed?.stop()
       await database?.drop()
     })
 
