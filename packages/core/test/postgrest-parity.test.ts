@@ -23,6 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { requestSettings } from '../src/serialize/request-context.js'
 import { serializeSettings } from '../src/serialize/settings.js'
 import { preRequestStatus } from '../src/session/pre-request-error.js'
+import { RoleSettingsCache } from '../src/session/role-settings.js'
 
 const roles = { default: 'anon', allowed: ['anon', 'authenticated'] }
 
@@ -133,6 +134,44 @@ describe('pre-request function', () => {
     ['42883', 500],
   ])('maps SQLSTATE %s to HTTP %i, as PostgREST does', (sqlstate, status) => {
     expect(preRequestStatus(sqlstate)).toBe(status)
+  })
+})
+
+describe('role settings', () => {
+  it('lets this database’s settings win, keeps custom names, and skips what a transaction cannot set', async () => {
+    const row = (role: string, name: string, value: string, context: string | null, inDatabase = false) => ({
+      role,
+      in_database: inDatabase,
+      name,
+      value,
+      context,
+    })
+    const rows = [
+      row('authenticated', 'statement_timeout', '5s', 'user'),
+      row('authenticated', 'app.region', 'eu', null),
+      row('authenticated', 'log_statement', 'all', 'superuser'),
+      row('authenticated', 'role', 'postgres', 'user'),
+      row('authenticated', 'request.jwt.claims', '{}', null),
+      row('authenticated', 'nonsense', 'x', null),
+      row('authenticated', 'statement_timeout', '8s', 'user', true),
+    ]
+    const skipped: string[] = []
+    const cache = new RoleSettingsCache({
+      source: { query: async () => ({ rows }) },
+      onSkipped: (role, name, reason) => skipped.push(`${role} ${name} ${reason}`),
+    })
+    expect(await cache.forRole('authenticated')).toEqual([
+      ['statement_timeout', '8s'],
+      ['app.region', 'eu'],
+    ])
+    await cache.forRole('authenticated')
+    expect(await cache.forRole('anon')).toEqual([])
+    expect(skipped).toEqual([
+      'authenticated log_statement not-user-settable',
+      'authenticated role written-by-pg-claims',
+      'authenticated request.jwt.claims written-by-pg-claims',
+      'authenticated nonsense unknown',
+    ])
   })
 })
 
