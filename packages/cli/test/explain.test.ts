@@ -105,11 +105,12 @@ describe('pg-claims explain', () => {
 
   it('shows the PostgREST parity settings: role settings, request context, call settings, pre-request', async () => {
     const database = await createTestDatabase({
-      setup: (admin) =>
-        admin.query(`do $$ begin
+      setup: async (admin) => {
+        await admin.query(`do $$ begin
           execute format('alter role authenticated in database %I set statement_timeout = %L', current_database(), '8s');
           execute format('alter role authenticated in database %I set log_statement = %L', current_database(), 'none');
-        end $$`),
+        end $$`)
+      },
     })
     try {
       const token = await signToken({ sub: 'u1', role: 'authenticated' })

@@ -297,7 +297,7 @@ describe('against PostgreSQL', () => {
       const claims = createClaims({ secret: TEST_SECRET, roles, roleSettings: { source, refreshMs: 0 } })
       const db = claimsPool(await proxiedPool(true), claims)
       const timeout = async () =>
-        (await db.withClaims(null).query(`select current_setting('statement_timeout') as t`)).rows[0].t
+        (await db.withClaims(null).query(`select current_setting('statement_timeout') as t`)).rows[0]!.t
       expect(await timeout()).toBe('0')
       await admin.query(`alter role anon in database ${database.name} set statement_timeout = '3s'`)
       await timeout() // starts the new read
