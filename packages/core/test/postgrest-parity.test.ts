@@ -8,7 +8,7 @@ import {
   isPgClaimsError,
   requestContext,
 } from '@pg-claims/core'
-import { functionCallSql } from '@pg-claims/core/adapter'
+import { functionCallSql, settingsStatement } from '@pg-claims/core/adapter'
 import {
   createTestDatabase,
   hostAndPortOf,
@@ -277,6 +277,38 @@ describe('against PostgreSQL', () => {
     expect(failed).toMatchObject({ code: 'PRE_REQUEST_FAILED', status: 400, sqlstate: 'P0001' })
     expect((failed as Error).message).toContain('plain failure')
     expect((await gate('open').query('select count(*)::int as n from probe')).rows).toEqual([{ n: 0 }])
+  })
+
+  it('applies the settings as ONE function scan in order, however many there are (no join search)', async () => {
+    const many = Object.fromEntries(Array.from({ length: 30 }, (_, index) => [`c${index}`, index]))
+    const context = await parity().forCall(
+      await createClaims({ secret: TEST_SECRET, roles }).resolve(
+        await signToken({ ...many, role: 'authenticated' }),
+      ),
+      call,
+    )
+    expect(context.settings.length).toBeGreaterThan(35)
+    const { rows } = await source.query(`explain (format json) ${context.settingsSql}`)
+    const plan = rows[0]['QUERY PLAN'][0].Plan
+    expect({ node: plan['Node Type'], children: plan.Plans }).toEqual({
+      node: 'Function Scan',
+      children: undefined,
+    })
+    const client = await source.connect()
+    try {
+      await client.query('begin')
+      await client.query(
+        settingsStatement([
+          ['app.a', '1'],
+          ['app.b', 'x'],
+          ['app.a', '2'],
+        ]),
+      )
+      expect((await client.query(`select current_setting('app.a') as a`)).rows).toEqual([{ a: '2' }])
+    } finally {
+      await client.query('rollback')
+      client.release()
+    }
   })
 
   it('reports a missing pre-request function as PRE_REQUEST_FAILED (42883)', async () => {

@@ -50,6 +50,11 @@ export interface RoleSettingsOptions {
 /**
  * The settings of every role, for this database and for all databases (`ALTER ROLE r IN DATABASE d
  * SET` wins over `ALTER ROLE r SET`), with each setting's context from `pg_settings`.
+ *
+ * @example
+ * ```ts
+ * const { rows } = await pool.query(ROLE_SETTINGS_SQL) // [{ role, in_database, name, value, context }, …]
+ * ```
  */
 export const ROLE_SETTINGS_SQL = `select r.rolname as role, s.setdatabase <> 0 as in_database,
   pg_catalog.split_part(c.setting, '=', 1) as name,
