@@ -19,7 +19,7 @@ comment on function auth.user_id() is 'pg-claims: the sub claim when it is a str
 
 create or replace function auth.uid() returns pg_catalog.uuid
   language sql stable parallel safe
-  return case when auth.user_id() ~ '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' then auth.user_id()::pg_catalog.uuid end;
+  return case when auth.user_id() ~ '^([0-9a-fA-F]{4}-?){7}[0-9a-fA-F]{4}$|^[{]([0-9a-fA-F]{4}-?){7}[0-9a-fA-F]{4}[}]$' then auth.user_id()::pg_catalog.uuid end;
 comment on function auth.uid() is 'pg-claims: the sub claim as a uuid; NULL when it is not one.';
 
 create or replace function auth.organization() returns pg_catalog.jsonb
@@ -29,7 +29,7 @@ comment on function auth.organization() is 'pg-claims: the o claim when it is an
 
 create or replace function auth.organization_id() returns pg_catalog.uuid
   language sql stable parallel safe
-  return case when auth.organization() ->> 'id' ~ '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' then (auth.organization() ->> 'id')::pg_catalog.uuid end;
+  return case when auth.organization() ->> 'id' ~ '^([0-9a-fA-F]{4}-?){7}[0-9a-fA-F]{4}$|^[{]([0-9a-fA-F]{4}-?){7}[0-9a-fA-F]{4}[}]$' then (auth.organization() ->> 'id')::pg_catalog.uuid end;
 comment on function auth.organization_id() is 'pg-claims: the id of the o claim as a uuid; NULL when it is not one.';
 
 create or replace function auth.role() returns pg_catalog.text
@@ -47,4 +47,4 @@ create or replace function auth.claim(name pg_catalog.text) returns pg_catalog.t
   return auth.session() ->> name;
 comment on function auth.claim(name pg_catalog.text) is 'pg-claims: one claim as text (objects and arrays as JSON); NULL when absent or null.';
 
-comment on schema auth is 'pg-claims helpers v1';
+comment on schema auth is 'pg-claims helpers v2';

@@ -118,7 +118,11 @@ describe('the HTTP example, end to end over HTTP', () => {
         exp: expect.any(Number),
       },
     })
-    expect((await request('GET', '/me')).body).toEqual({ role: 'anon', userId: null, claims: null })
+    expect((await request('GET', '/me')).body).toEqual({
+      role: 'anon',
+      userId: null,
+      claims: { role: 'anon' },
+    })
   })
 
   describe('bad tokens get 401 with the pg-claims code and WWW-Authenticate: Bearer error="invalid_token"', () => {

@@ -28,6 +28,8 @@ export interface Explanation {
   readonly skippedClaims: readonly { readonly name: string; readonly reason: SkippedClaimReason }[]
   /** The statement applying the settings (`context.settingsSql`), sent in the message with `BEGIN`. */
   readonly sql: string
+  /** The role's settings (`--database-url`) that are not applied, and why. */
+  readonly skippedRoleSettings?: readonly { readonly name: string; readonly reason: string }[]
 }
 
 /**
@@ -59,6 +61,10 @@ export function formatExplanation(explanation: Explanation): string {
     for (const { name, reason } of explanation.skippedClaims)
       lines.push(`  ${JSON.stringify(name)}: ${reason}`)
   }
+  if (explanation.skippedRoleSettings !== undefined && explanation.skippedRoleSettings.length > 0) {
+    lines.push('', 'role settings not applied:')
+    for (const { name, reason } of explanation.skippedRoleSettings) lines.push(`  ${name}: ${reason}`)
+  }
   lines.push(
     '',
     'sql (sent with BEGIN on a pool without pipelining; a pipelined pool binds the same settings as parameters):',
@@ -86,6 +92,9 @@ export function explanationJson(explanation: Explanation): string {
       claims: explanation.claims,
       settings: explanation.settings.map(([name, value]) => ({ name, value })),
       skippedClaims: explanation.skippedClaims,
+      ...(explanation.skippedRoleSettings !== undefined && {
+        skippedRoleSettings: explanation.skippedRoleSettings,
+      }),
       sql: explanation.sql,
     },
     null,

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createClaims } from '@pg-claims/core'
-import { signToken, TEST_SECRET, testKeyPairs } from '@pg-claims/testing'
+import { createTestDatabase, signToken, TEST_SECRET, testKeyPairs } from '@pg-claims/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from './run-cli.js'
 
@@ -103,6 +103,57 @@ describe('pg-claims explain', () => {
     const json = JSON.parse((await runCli(['explain', token, '--secret', TEST_SECRET, '--json'])).stdout)
     expect(json.role).toBeNull()
     expect(json.settings.map((setting: { name: string }) => setting.name)).not.toContain('role')
+  })
+
+  it('shows the PostgREST parity settings: role settings, request context, call settings, pre-request', async () => {
+    const database = await createTestDatabase({
+      setup: async (admin) => {
+        await admin.query(`do $$ begin
+          execute format('alter role authenticated in database %I set statement_timeout = %L', current_database(), '8s');
+          execute format('alter role authenticated in database %I set log_statement = %L', current_database(), 'none');
+        end $$`)
+      },
+    })
+    try {
+      const token = await signToken({ sub: 'u1', role: 'authenticated' })
+      const args = ['explain', token, '--secret', TEST_SECRET, ...roleFlags, '--pre-request', 'api.check']
+      const request = [
+        '--method',
+        'GET',
+        '--path',
+        '/notes',
+        '--header',
+        'X-App: web',
+        '--cookie',
+        'theme=dark',
+      ]
+      const call = [...request, '--setting', 'lock_timeout=2s', '--database-url', database.url]
+      const { code, stdout, stderr } = await runCli([...args, ...call, '--json'])
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' })
+      const json = JSON.parse(stdout)
+      expect(json.settings.map(({ name, value }: { name: string; value: string }) => [name, value])).toEqual([
+        ['role', 'authenticated'],
+        ['statement_timeout', '8s'],
+        ['request.jwt.claims', expect.any(String)],
+        ['jwt.claims.iat', expect.any(String)],
+        ['jwt.claims.exp', expect.any(String)],
+        ['jwt.claims.sub', 'u1'],
+        ['jwt.claims.role', 'authenticated'],
+        ['request.method', 'GET'],
+        ['request.path', '/notes'],
+        ['request.headers', '{"x-app":"web"}'],
+        ['request.cookies', '{"theme":"dark"}'],
+        ['lock_timeout', '2s'],
+      ])
+      expect(json.skippedRoleSettings).toEqual([{ name: 'log_statement', reason: 'not-user-settable' }])
+      expect(json.sql).toMatch(/; SELECT "api"\."check"\(\)$/)
+      const text = await runCli([...args, ...call])
+      expect(text.stdout).toContain('role settings not applied:\n  log_statement: not-user-settable\n')
+      const refused = await runCli([...args, '--setting', 'work_mem=1GB'])
+      expect(refused.stderr).toMatch(/^error SETTING_INVALID: /)
+    } finally {
+      await database.drop()
+    }
   })
 
   it('reads the secret from JWT_SECRET', async () => {

@@ -28,6 +28,7 @@ export { CallerScope } from './session/caller-scope.js'
 export { ClaimsTransaction, runClaimsStatement, runClaimsTransaction } from './session/claims-transaction.js'
 export type { SessionConnection, StatementResult } from './session/connection.js'
 export { Lease, releaseRefused } from './session/lease.js'
+export { fromOpeningError, fromPreRequestError, preRequestStatus } from './session/pre-request-error.js'
 export { fromSettingsError } from './session/settings-error.js'
 export {
   beginWithClaimsSql,
@@ -39,5 +40,6 @@ export {
   settingsStatement,
 } from './session/statements.js'
 export { beginStatement } from './session/transaction-options.js'
+export { functionCallSql, quoteIdentifier } from './sql/function-call.js'
 export { quoteLiteral } from './sql/literal.js'
 export { setConfigSql } from './sql/set-config.js'

@@ -1,5 +1,6 @@
 import type { JWTPayload } from 'jose'
 import { PgClaimsError } from './errors.js'
+import { type CallOptions, contextForCall } from './serialize/call-context.js'
 import type { ClaimsContext } from './serialize/context.js'
 import { assertStorableJson } from './serialize/json-value.js'
 import {
@@ -9,6 +10,8 @@ import {
   roleForClaims,
 } from './serialize/role.js'
 import { type SettingsOptions, serializeSettings } from './serialize/settings.js'
+import { RoleSettingsCache, type RoleSettingsOptions } from './session/role-settings.js'
+import { functionCallSql } from './sql/function-call.js'
 import { setConfigSql } from './sql/set-config.js'
 import { createTokenCache } from './verify/token-cache.js'
 import { createVerifier } from './verify/verifier.js'
@@ -31,6 +34,17 @@ export interface ClaimsOptions<TClaims = JWTPayload> extends VerifyOptions<TClai
   readonly roles?: RoleOptions | false
   /** Which settings are written besides `role` and `request.jwt.claims`. */
   readonly settings?: SettingsOptions<TClaims>
+  /**
+   * A function, `'schema.function'`, called with no arguments right after the settings, inside
+   * every claims transaction and in the same flight (PostgREST's `db-pre-request`). An error it
+   * raises fails the transaction with `PRE_REQUEST_FAILED` (its SQLSTATE and message kept).
+   */
+  readonly preRequest?: string
+  /**
+   * Apply the settings of the role a transaction switches to (`ALTER ROLE … SET`), as PostgREST
+   * does: read from `source`, cached, refreshed every `refreshMs`. Needs `roles`.
+   */
+  readonly roleSettings?: RoleSettingsOptions
 }
 
 /**
@@ -50,6 +64,12 @@ export interface Claims<TClaims = JWTPayload> {
    * nothing here checks a signature.
    */
   resolveVerified(claims: TClaims): ClaimsContext<TClaims>
+  /**
+   * The context one call runs with: `context` plus the settings of its role (`roleSettings`,
+   * read on first use), the call's request context and its settings. Adapters call it through
+   * `CallerScope`, after the token is verified and before a connection is taken.
+   */
+  forCall(context: ClaimsContext<TClaims>, call?: CallOptions): Promise<ClaimsContext<TClaims>>
 }
 
 /**
@@ -71,9 +91,18 @@ export function createClaims<TClaims = JWTPayload>(options: ClaimsOptions<TClaim
   const roles =
     options.roles === undefined || options.roles === false ? undefined : resolveRoleOptions(options.roles)
   const settingsOptions = options.settings ?? {}
+  const preRequestSql = options.preRequest === undefined ? undefined : functionCallSql(options.preRequest)
+  if (options.roleSettings !== undefined && roles === undefined) {
+    throw new PgClaimsError(
+      'CONFIG_INVALID',
+      'roleSettings needs roles: without role switching there is no role to read settings for',
+    )
+  }
+  const roleSettings =
+    options.roleSettings === undefined ? undefined : new RoleSettingsCache(options.roleSettings)
   const cache = createTokenCache<ClaimsContext<TClaims>>(options.cache, verifier.timeChecks)
   const build = (payload: Readonly<JWTPayload> | null, typed: TClaims | null) =>
-    buildContext(payload, typed, roles, settingsOptions)
+    buildContext(payload, typed, roles, settingsOptions, preRequestSql)
   const anonymous = roles?.default === undefined ? undefined : build(null, null)
 
   return {
@@ -110,6 +139,11 @@ export function createClaims<TClaims = JWTPayload>(options: ClaimsOptions<TClaim
       }
       return build(copy as Readonly<JWTPayload>, copy) // serialization checks the copy is storable JSON
     },
+    async forCall(context, call) {
+      const forRole =
+        roleSettings === undefined || context.role === null ? [] : await roleSettings.forRole(context.role)
+      return contextForCall(context, forRole, call)
+    },
   }
 }
 
@@ -118,6 +152,7 @@ function buildContext<TClaims>(
   claims: TClaims | null,
   roles: ResolvedRoleOptions | undefined,
   settingsOptions: SettingsOptions<TClaims>,
+  preRequestSql: string | undefined,
 ): ClaimsContext<TClaims> {
   const role = roles === undefined ? null : roleForClaims(payload, roles)
   const settings = serializeSettings(payload, role, settingsOptions, claims)
@@ -127,6 +162,7 @@ function buildContext<TClaims>(
     role,
     settings: Object.freeze(settings),
     settingsSql: setConfigSql(settings),
+    preRequestSql,
   })
 }
 

@@ -64,7 +64,12 @@ export const ERROR_CODES = {
   SETTING_INVALID: {
     status: 500,
     description:
-      'settings.extra returned a name that is not a dotted custom name or that pg-claims writes itself, or a value that is not a string; or settings.extra or settings.onSkippedClaim threw.',
+      'A setting from settings.extra or a call is neither a dotted custom name nor a built-in one pg-claims lets through (statement_timeout, lock_timeout, idle_in_transaction_session_timeout, search_path, application_name), is one pg-claims writes itself, or has a bad value; or settings.extra or settings.onSkippedClaim threw.',
+  },
+  PRE_REQUEST_FAILED: {
+    status: 403,
+    description:
+      "The preRequest function raised an error; `sqlstate` and the message are PostgreSQL's, and `status` follows PostgREST (`PT403` → 403, 42501 → 403, P0001 → 400, otherwise 500).",
   },
   TRANSACTION_ENDED: {
     status: 500,
@@ -145,11 +150,18 @@ export class PgClaimsError extends Error {
   readonly code: PgClaimsErrorCode
   /** The HTTP status a server should answer with. */
   readonly status: number
+  /** PostgreSQL's SQLSTATE, when the error stands for one PostgreSQL raised (`PRE_REQUEST_FAILED`). */
+  readonly sqlstate: string | undefined
 
-  constructor(code: PgClaimsErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: PgClaimsErrorCode,
+    message: string,
+    options?: { cause?: unknown; status?: number | undefined; sqlstate?: string | undefined },
+  ) {
     super(message, options)
     this.code = code
-    this.status = ERROR_CODES[code].status
+    this.status = options?.status ?? ERROR_CODES[code].status
+    this.sqlstate = options?.sqlstate
     Object.defineProperty(this, ERROR_BRAND, { value: true })
   }
 }

@@ -26,10 +26,19 @@ export {
   type LintSeverity,
 } from './lint/types.js'
 export { type ClaimsPool, type ClaimsScope, claimsPool } from './pool/claims-pool.js'
+export { type RequestContextOptions, requestContext } from './request/request-context.js'
+export { BUILT_IN_SETTINGS } from './serialize/built-in-settings.js'
+export type { CallOptions } from './serialize/call-context.js'
 export type { ClaimsContext } from './serialize/context.js'
 export { MAX_CLAIMS_DEPTH } from './serialize/json-value.js'
+export type { RequestContext } from './serialize/request-context.js'
 export type { RoleOptions } from './serialize/role.js'
 export { CLAIMS_SETTING, ROLE_SETTING, type Setting, type SettingsOptions } from './serialize/settings.js'
+export type {
+  RoleSettingsOptions,
+  RoleSettingsSource,
+  SkippedRoleSettingReason,
+} from './session/role-settings.js'
 export type { TransactionOptions } from './session/transaction-options.js'
 export {
   HELPERS_VERSION,

@@ -1,5 +1,6 @@
 import { claimsPool, createClaims, helpersSql, installHelpers } from '@pg-claims/core'
 import { createTestDatabase, signToken, TEST_SECRET, type TestDatabase } from '@pg-claims/testing'
+import fc from 'fast-check'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
@@ -40,6 +41,13 @@ async function helpers(
       ? claimsPool(pool, claims).withClaims(null)
       : claimsPool(pool, claims).withClaims(await signToken(payload))
   return (await scope.query(sql)).rows[0]!
+}
+
+async function uuidHelpers(text: string) {
+  const { rows } = await claimsPool(pool, claims)
+    .withVerifiedClaims({ sub: text, o: { id: text } })
+    .query('select auth.uid() as uid, auth.organization_id() as organization_id')
+  return rows[0]
 }
 
 describe('SQL helpers (pg_session_jwt fallback mode and Supabase names)', () => {
@@ -100,6 +108,63 @@ describe('SQL helpers (pg_session_jwt fallback mode and Supabase names)', () => 
     expect((await helpers({ sub: 'second' })).user_id).toBe('second')
   })
 
+  const spellings = [
+    UUID.replaceAll('-', ''),
+    `{${UUID}}`,
+    `{${UUID.replaceAll('-', '')}}`,
+    UUID.toUpperCase(),
+    '3f8c-2a9e-5b1d-4c7a-9e2f-1a2b-3c4d-5e6f',
+    '3f8c2a9e5b1d4c7a-9e2f1a2b3c4d5e6f',
+  ]
+  it.each(spellings)('uid() and organization_id() read %s as PostgreSQL reads it', async (spelling) => {
+    const row = await uuidHelpers(spelling)
+    expect(row).toEqual({ uid: UUID, organization_id: UUID })
+  })
+
+  const nearMisses = [
+    `${UUID} `,
+    ` ${UUID}`,
+    `{${UUID}`,
+    `${UUID}}`,
+    UUID.replace('-', '--'),
+    `-${UUID.replaceAll('-', '')}`,
+    `${UUID.replaceAll('-', '')}-`,
+    '3f8c2-a9e5b1d4c7a9e2f1a2b3c4d5e6f',
+    `${UUID}\n`,
+    UUID.replace('3', 'g'),
+    UUID.slice(1),
+    `${UUID}0`,
+    `(${UUID})`,
+    '',
+  ]
+  it.each(nearMisses)('uid() and organization_id() are NULL, never an error, for %j', async (spelling) => {
+    expect(await uuidHelpers(spelling)).toEqual({ uid: null, organization_id: null })
+  })
+
+  it('uid() is exactly what a uuid cast accepts, NULL where it fails (property)', async () => {
+    const hex = fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF'), minLength: 3, maxLength: 5 })
+    const spelling = fc
+      .record({
+        groups: fc.array(hex, { minLength: 7, maxLength: 9 }),
+        hyphens: fc.array(fc.constantFrom('', '', '-', '--'), { minLength: 9, maxLength: 9 }),
+        open: fc.constantFrom('', '', '{', ' '),
+        close: fc.constantFrom('', '', '}', ' '),
+      })
+      .map(({ groups, hyphens, open, close }) =>
+        [open, ...groups.flatMap((group, index) => [group, hyphens[index]]).slice(0, -1), close].join(''),
+      )
+    await fc.assert(
+      fc.asyncProperty(spelling, async (text) => {
+        const cast = await pool.query('select $1::uuid as u', [text]).then(
+          ({ rows }) => rows[0].u as string,
+          () => null,
+        )
+        expect(await uuidHelpers(text)).toEqual({ uid: cast, organization_id: cast })
+      }),
+      { numRuns: 300 },
+    )
+  })
+
   it('organization() needs an object; organization_id() a UUID id', async () => {
     expect(await helpers({ o: 'acme' })).toMatchObject({ organization: null, organization_id: null })
     expect(await helpers({ o: { id: 7 } })).toMatchObject({ organization: { id: 7 }, organization_id: null })
@@ -114,8 +179,13 @@ describe('SQL helpers (pg_session_jwt fallback mode and Supabase names)', () => 
     expect(row).toEqual({ s: 'text', n: '1.5', b: 'true', o: '{"a": [1, "x"]}', z: null, missing: null })
   })
 
-  it('returns nothing for the anonymous caller', async () => {
-    expect(await helpers(null)).toMatchObject({ session: null, user_id: null, uid: null, role: null })
+  it('returns only the effective role for the anonymous caller (as PostgREST writes it)', async () => {
+    expect(await helpers(null)).toMatchObject({
+      session: { role: 'anon' },
+      user_id: null,
+      uid: null,
+      role: 'anon',
+    })
   })
 
   it('are all STABLE, PARALLEL SAFE, SQL, not SECURITY DEFINER, with no SET clause', async () => {

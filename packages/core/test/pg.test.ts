@@ -87,11 +87,11 @@ describe('claimsPool', () => {
     )
   })
 
-  it('runs the anonymous caller as the default role with no claims', async () => {
+  it('runs the anonymous caller as the default role, with only the role in its claims', async () => {
     const row = await db()
       .withClaims(null)
       .transaction(async (client) => (await client.query('select current_user, auth.session() as s')).rows[0])
-    expect(row).toEqual({ current_user: 'anon', s: null })
+    expect(row).toEqual({ current_user: 'anon', s: { role: 'anon' } })
   })
 
   it('rolls back and rethrows when the callback throws', async () => {

@@ -14,12 +14,18 @@ describe('serializeSettings', () => {
     )
     expect(settings).toEqual([
       ['role', 'authenticated'],
-      ['request.jwt.claims', '{"sub":"u1","n":2,"ok":true,"o":{"a":[1]},"gone":null}'],
+      ['request.jwt.claims', '{"sub":"u1","n":2,"ok":true,"o":{"a":[1]},"gone":null,"role":"authenticated"}'],
       ['jwt.claims.sub', 'u1'],
       ['jwt.claims.n', '2'],
       ['jwt.claims.ok', 'true'],
       ['jwt.claims.o', '{"a":[1]}'],
+      ['jwt.claims.role', 'authenticated'],
     ])
+  })
+
+  it('writes the effective role over the role claim, as PostgREST does', () => {
+    const [, claims] = serializeSettings({ role: 'service_role', app_metadata: { role: 'x' } }, 'x', {})
+    expect(JSON.parse(claims![1])).toEqual({ role: 'x', app_metadata: { role: 'x' } })
   })
 
   it('follows the PostGraphile spec example (seed 004)', () => {
@@ -31,11 +37,16 @@ describe('serializeSettings', () => {
     ])
   })
 
-  it('sets request.jwt.claims to empty for the anonymous caller, so nothing shows through', () => {
+  it('writes only the effective role for the anonymous caller, so nothing else shows through', () => {
     expect(serializeSettings(null, 'anon', {})).toEqual([
       ['role', 'anon'],
-      ['request.jwt.claims', ''],
+      ['request.jwt.claims', '{"role":"anon"}'],
+      ['jwt.claims.role', 'anon'],
     ])
+  })
+
+  it('writes empty claims for a caller without claims when role switching is off', () => {
+    expect(serializeSettings(null, null, {})).toEqual([['request.jwt.claims', '']])
   })
 
   it('leaves out claim names PostgreSQL rejects, keeps them in the JSON, and reports them', () => {
@@ -87,8 +98,9 @@ describe('serializeSettings', () => {
     ).toEqual(['app.tenant', '1'])
     for (const name of [
       'role',
-      'search_path',
+      'work_mem',
       'request.jwt.claims',
+      'request.headers',
       'JWT.claims.sub',
       'app.bad-name',
       `a.${'b'.repeat(70)}`,

@@ -1,4 +1,4 @@
-import { type Claims, PgClaimsError } from '@pg-claims/core'
+import { type CallOptions, type Claims, PgClaimsError } from '@pg-claims/core'
 import { CallerScope, type PgPool } from '@pg-claims/core/adapter'
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres'
 import { claimsDatabase } from './drizzle-internals.js'
@@ -18,14 +18,15 @@ export interface ClaimsMethods<TSchema extends Record<string, unknown>, TClaims>
    * `transaction` and every direct query (`select`, `insert`, `update`, `delete`, `execute`,
    * `query.*`, `$count`) runs in a transaction carrying the token's claims. The token is verified
    * (or taken from core's cache, re-checking `exp`) before each connection is checked out; a bad
-   * one rejects with a `PgClaimsError`.
+   * one rejects with a `PgClaimsError`. `call` adds the request context (`request.*`) and
+   * settings of this call.
    */
-  withClaims(token: string | null): NodePgDatabase<TSchema>
+  withClaims(token: string | null, call?: CallOptions): NodePgDatabase<TSchema>
   /**
    * The database as a caller whose claims your own auth layer already verified sees it. Never pass
    * client input here: nothing checks a signature. Invalid claims throw here, synchronously.
    */
-  withVerifiedClaims(claims: TClaims): NodePgDatabase<TSchema>
+  withVerifiedClaims(claims: TClaims, call?: CallOptions): NodePgDatabase<TSchema>
 }
 
 /**
@@ -73,9 +74,10 @@ export function claimsDrizzle<TSchema extends Record<string, unknown>, TClaims, 
     )
   }
   const methods: ClaimsMethods<TSchema, TClaims> = {
-    withClaims: (token) => claimsDatabase(db, { pool, caller: CallerScope.forToken(claims, token) }),
-    withVerifiedClaims: (verified) =>
-      claimsDatabase(db, { pool, caller: CallerScope.forVerifiedClaims(claims, verified) }),
+    withClaims: (token, call) =>
+      claimsDatabase(db, { pool, caller: CallerScope.forToken(claims, token, call) }),
+    withVerifiedClaims: (verified, call) =>
+      claimsDatabase(db, { pool, caller: CallerScope.forVerifiedClaims(claims, verified, call) }),
   }
   return Object.assign(db, methods)
 }

@@ -20,7 +20,7 @@ export const drizzleTarget: ConformanceTarget = {
     const { pool, opened } = countingPool(url, poolSize, pipeline)
     const db = claimsDrizzle(drizzle(pool), claims)
     return adapterUnderTest({
-      withClaims: (token) => scope(db.withClaims(token)),
+      withClaims: (token, call) => scope(db.withClaims(token, call)),
       withVerifiedClaims: (verified) => scope(db.withVerifiedClaims(verified)),
       plainQuery: async (text) => (await db.execute(sql.raw(text))).rows,
       connectionsOpened: opened,

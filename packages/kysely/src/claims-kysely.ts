@@ -1,4 +1,4 @@
-import type { Claims } from '@pg-claims/core'
+import type { CallOptions, Claims } from '@pg-claims/core'
 import { CallerScope, connectPg, type PgPool } from '@pg-claims/core/adapter'
 import { Kysely, type KyselyConfig, PostgresDialect } from 'kysely'
 import type pg from 'pg'
@@ -82,7 +82,8 @@ export class ClaimsKysely<DB, TClaims = DefaultClaims> extends Kysely<DB> {
    * A Kysely handle for the caller holding `token` (`null`: the anonymous caller). The token is
    * verified (through the claims cache) each time the handle takes a connection, before taking it;
    * a bad token rejects with a `PgClaimsError`. `transaction()` and `startTransaction()` open a
-   * claims transaction; any other query runs in a claims transaction of its own.
+   * claims transaction; any other query runs in a claims transaction of its own. `call` adds the
+   * request context (`request.*`) and settings of this call.
    *
    * @example
    * ```ts
@@ -90,8 +91,8 @@ export class ClaimsKysely<DB, TClaims = DefaultClaims> extends Kysely<DB> {
    * await db.withClaims(token).transaction().execute((trx) => trx.insertInto('notes').values({ body: 'hi' }).execute())
    * ```
    */
-  withClaims(token: string | null): Kysely<DB> {
-    return this.#scope(CallerScope.forToken(this.#claims, token))
+  withClaims(token: string | null, call?: CallOptions): Kysely<DB> {
+    return this.#scope(CallerScope.forToken(this.#claims, token, call))
   }
 
   /**
@@ -105,8 +106,8 @@ export class ClaimsKysely<DB, TClaims = DefaultClaims> extends Kysely<DB> {
    * const rows = await db.withVerifiedClaims({ sub: session.userId, role: 'authenticated' }).selectFrom('notes').selectAll().execute()
    * ```
    */
-  withVerifiedClaims(claims: TClaims): Kysely<DB> {
-    return this.#scope(CallerScope.forVerifiedClaims(this.#claims, claims))
+  withVerifiedClaims(claims: TClaims, call?: CallOptions): Kysely<DB> {
+    return this.#scope(CallerScope.forVerifiedClaims(this.#claims, claims, call))
   }
 
   #scope(caller: CallerScope<TClaims>): Kysely<DB> {

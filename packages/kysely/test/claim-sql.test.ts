@@ -114,7 +114,7 @@ describe('claimSql', () => {
       .withClaims(null)
       .selectNoFrom([auth.claim('org_id').as('org'), auth.userId().as('me'), auth.session().as('session')])
       .execute()
-    expect(anonymous).toEqual([{ org: null, me: null, session: null }])
+    expect(anonymous).toEqual([{ org: null, me: null, session: { role: 'anon' } }])
   })
 
   it('refuses an undeclared claim at run time too', () => {

@@ -22,7 +22,7 @@ export const kyselyTarget: ConformanceTarget = {
     const { pool, opened } = countingPool(url, poolSize, pipeline)
     const db = new ClaimsKysely<unknown>({ pool, claims })
     return adapterUnderTest({
-      withClaims: (token) => scope(db.withClaims(token)),
+      withClaims: (token, call) => scope(db.withClaims(token, call)),
       withVerifiedClaims: (verified) => scope(db.withVerifiedClaims(verified)),
       plainQuery: (text) => rows(db, text),
       connectionsOpened: opened,

@@ -5,6 +5,8 @@ import {
   beginWithClaimsSql,
   COMMIT,
   commitWithCheckSql,
+  fromOpeningError,
+  fromPreRequestError,
   ROLLBACK,
   sessionCheckStatement,
   settingsStatement,
@@ -88,8 +90,9 @@ const ISOLATION_LEVELS: Readonly<Record<string, IsolationLevel>> = {
  * - before `SET TRANSACTION ISOLATION LEVEL x` (the adapter's next query when an isolation level is
  *   set), `BEGIN ISOLATION LEVEL x` and the settings replace both (that `SET` would fail after the
  *   settings statement, which takes the transaction's snapshot);
- * - on a pipelined client, `BEGIN` and the settings statement (core's `settingsStatement`: bind
- *   parameters) are written at once, and the next query follows without waiting: one flight;
+ * - on a pipelined client, `BEGIN`, the settings statement (core's `settingsStatement`: bind
+ *   parameters) and the pre-request call (when configured) are written at once, and the next query
+ *   follows without waiting: one flight;
  * - otherwise core's `beginWithClaimsSql` goes as one message, then the next query.
  * The adapter calls `query` with a config object and awaits it (promise form), one query at a time.
  */
@@ -111,15 +114,21 @@ function rewriteNextBegin(client: pg.PoolClient, pending: PendingBegin): void {
     }
     const next = () =>
       isolationLevel === undefined ? pass(config, rest) : Promise.resolve(emptyResult('SET'))
+    const { context } = pending
     if (pipelined) {
       const begin = send({ text: beginStatement(options) })
-      const settings = send(settingsStatement(pending.context.settings))
+      const settings = send(settingsStatement(context.settings))
+      const preRequest =
+        context.preRequestSql === undefined ? undefined : send({ text: context.preRequestSql })
+      preRequest?.catch(() => undefined) // reported below, after the settings' own failure
       Promise.all([begin, settings])
-        .catch(failed)
+        .then(() => preRequest?.catch((error: unknown) => failed(fromPreRequestError(error))), failed)
         .catch(() => undefined) // reported through `pending`
       return next()
     }
-    return send(beginWithClaimsSql(pending.context, options)).then(next, failed)
+    const opening = (error: unknown) =>
+      failed(fromOpeningError(error, context.role, context.preRequestSql !== undefined))
+    return send(beginWithClaimsSql(context, options)).then(next, opening)
   }
 
   // COMMIT goes with core's session check, in the same flight: a connection whose transaction left

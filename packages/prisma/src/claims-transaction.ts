@@ -1,5 +1,5 @@
 import type { ClaimsContext } from '@pg-claims/core'
-import { fromSettingsError, Lease } from '@pg-claims/core/adapter'
+import { fromPreRequestError, fromSettingsError, Lease } from '@pg-claims/core/adapter'
 import { type PendingBegin, startingClaimsTransaction } from './begin-hook.js'
 import type { DynamicClient, PrismaTransactionOptions } from './dynamic-client.js'
 
@@ -27,6 +27,12 @@ export async function inClaimsInteractiveTransaction<T>(
             pending.error = postgresError(error) ?? error
             throw error
           })
+          if (context.preRequestSql !== undefined) {
+            await tx.$executeRawUnsafe(context.preRequestSql).catch((error: unknown) => {
+              pending.error = fromPreRequestError(postgresError(error) ?? error)
+              throw error
+            })
+          }
         }
         return fn(revocable(tx, lease))
       }, options),
@@ -62,13 +68,14 @@ function revocable(tx: DynamicClient, lease: Lease): DynamicClient {
 }
 
 /**
- * The SQLSTATE under the Prisma error wrapping a failed raw query (P2010, whose
- * `meta.driverAdapterError.cause.originalCode` keeps it), as `fromSettingsError` reads it.
+ * The SQLSTATE and message under the Prisma error wrapping a failed raw query (P2010, whose
+ * `meta.driverAdapterError.cause` keeps `originalCode` and `originalMessage`), as
+ * `fromSettingsError` and `fromPreRequestError` read them.
  */
-function postgresError(error: unknown): { code: unknown } | undefined {
-  const adapterError = field(field(error, 'meta'), 'driverAdapterError')
-  const code = field(field(adapterError, 'cause'), 'originalCode')
-  return code === undefined ? undefined : { code }
+function postgresError(error: unknown): { code: unknown; message: unknown } | undefined {
+  const cause = field(field(field(error, 'meta'), 'driverAdapterError'), 'cause')
+  const code = field(cause, 'originalCode')
+  return code === undefined ? undefined : { code, message: field(cause, 'originalMessage') }
 }
 
 function field(value: unknown, name: string): unknown {

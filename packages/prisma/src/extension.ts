@@ -1,4 +1,4 @@
-import type { Claims } from '@pg-claims/core'
+import type { CallOptions, Claims } from '@pg-claims/core'
 import { CallerScope } from '@pg-claims/core/adapter'
 import { Prisma } from '@prisma/client/extension'
 import { buildClaimsClient } from './claims-client.js'
@@ -32,17 +32,26 @@ export function pgClaims<TClaims>(claims: Claims<TClaims>) {
         /**
          * The caller holding `token` (`null`: the anonymous caller). The token is verified (through
          * core's cache) before every operation and transaction takes a connection, so `exp` holds
-         * for a client kept for hours; a bad one rejects with a `PgClaimsError`.
+         * for a client kept for hours; a bad one rejects with a `PgClaimsError`. `call` adds the
+         * request context (`request.*`) and settings of this call.
          */
-        withClaims<TClient>(this: TClient, token: string | null): ClaimsClient<TClient, TClaims> {
-          return claimsClient(this, CallerScope.forToken(claims, token))
+        withClaims<TClient>(
+          this: TClient,
+          token: string | null,
+          call?: CallOptions,
+        ): ClaimsClient<TClient, TClaims> {
+          return claimsClient(this, CallerScope.forToken(claims, token, call))
         },
         /**
          * A caller whose claims your own auth layer already verified: checked and copied now (a
          * `PgClaimsError` here when they cannot be applied). Never pass client input here.
          */
-        withVerifiedClaims<TClient>(this: TClient, verified: TClaims): ClaimsClient<TClient, TClaims> {
-          return claimsClient(this, CallerScope.forVerifiedClaims(claims, verified))
+        withVerifiedClaims<TClient>(
+          this: TClient,
+          verified: TClaims,
+          call?: CallOptions,
+        ): ClaimsClient<TClient, TClaims> {
+          return claimsClient(this, CallerScope.forVerifiedClaims(claims, verified, call))
         },
       },
     }),

@@ -1,4 +1,11 @@
-import { conformanceClaims, createTestDatabase, signToken, type TestDatabase } from '@pg-claims/testing'
+import { createClaims } from '@pg-claims/core'
+import {
+  conformanceClaims,
+  createTestDatabase,
+  signToken,
+  TEST_SECRET,
+  type TestDatabase,
+} from '@pg-claims/testing'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createTables, createTestClient, type TestDb } from './client.js'
 
@@ -6,7 +13,17 @@ let database: TestDatabase
 let db: TestDb
 
 beforeAll(async () => {
-  database = await createTestDatabase({ setup: createTables })
+  database = await createTestDatabase({
+    setup: async (admin) => {
+      await createTables(admin)
+      await admin.query(`create function public.gate() returns void language plpgsql as $$
+        begin
+          if current_setting('request.headers', true)::json ->> 'x-gate' = 'deny' then
+            raise sqlstate 'PT403' using message = 'denied by gate';
+          end if;
+        end $$`)
+    },
+  })
   db = createTestClient(database.url, conformanceClaims(), { hooked: false })
 })
 
@@ -29,4 +46,27 @@ it('applies the claims with a separate statement on a plain PrismaPg adapter', a
 it('answers ROLE_UNKNOWN there too', async () => {
   const ghost = await signToken({ sub: 'x', role: 'conformance_missing_role' })
   await expect(db.prisma.withClaims(ghost).note.count()).rejects.toMatchObject({ code: 'ROLE_UNKNOWN' })
+})
+
+it('calls the pre-request function there too, with the request context, and types what it raises', async () => {
+  const claims = createClaims({
+    secret: TEST_SECRET,
+    roles: { default: 'anon', allowed: ['anon', 'authenticated'] },
+    preRequest: 'public.gate',
+  })
+  const gated = createTestClient(database.url, claims, { hooked: false })
+  try {
+    const as = (gate: string) => gated.prisma.withClaims(null, { request: { headers: { 'x-gate': gate } } })
+    expect(
+      await as('open').$queryRaw`select current_setting('request.headers') as headers, auth.role() as role`,
+    ).toEqual([{ headers: '{"x-gate":"open"}', role: 'anon' }])
+    await expect(as('deny').note.count()).rejects.toMatchObject({
+      code: 'PRE_REQUEST_FAILED',
+      sqlstate: 'PT403',
+      status: 403,
+      message: expect.stringContaining('denied by gate'),
+    })
+  } finally {
+    await gated.close()
+  }
 })

@@ -31,7 +31,7 @@ it('never leaves one caller claims on a pooled connection (pool of 1)', async ()
     expect(after).toEqual({ pid: inside?.pid, role: 'authenticator', session: null, sub: '' })
     const [anonymous] = await db.prisma.withClaims(null).$queryRaw<Record<string, unknown>[]>`
       select pg_backend_pid() as pid, current_user as role, auth.session() as session`
-    expect(anonymous).toEqual({ pid: inside?.pid, role: 'anon', session: null })
+    expect(anonymous).toEqual({ pid: inside?.pid, role: 'anon', session: { role: 'anon' } })
   } finally {
     await db.close()
   }

@@ -20,7 +20,7 @@ export const prismaTarget: ConformanceTarget = {
   async create({ url, claims, poolSize, pipeline }) {
     const { prisma, connectionsOpened, close } = createTestClient(url, claims, { poolSize, pipeline })
     return adapterUnderTest({
-      withClaims: (token) => scope(prisma.withClaims(token)),
+      withClaims: (token, call) => scope(prisma.withClaims(token, call)),
       withVerifiedClaims: (verified) => scope(prisma.withVerifiedClaims(verified)),
       plainQuery: (sql) => prisma.$queryRawUnsafe<Row[]>(sql),
       connectionsOpened,

@@ -1,4 +1,5 @@
 import {
+  type CallOptions,
   type Claims,
   createClaims,
   installHelpers,
@@ -6,6 +7,7 @@ import {
   type PgClaimsErrorCode,
 } from '@pg-claims/core'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { describeParity } from './conformance-parity.js'
 import { createTestDatabase, type TestDatabase } from './database.js'
 import { signToken, TEST_SECRET } from './tokens.js'
 
@@ -31,8 +33,8 @@ export interface ScopeUnderTest {
  * public API (Kysely's `transaction().execute`, Drizzle's `transaction`, Prisma's `$transaction`…).
  */
 export interface AdapterParts {
-  /** The adapter's `withClaims(token)` (`null`: anonymous). */
-  withClaims(token: string | null): ScopeUnderTest
+  /** The adapter's `withClaims(token, call)` (`null`: anonymous). */
+  withClaims(token: string | null, call?: CallOptions): ScopeUnderTest
   /** The adapter's `withVerifiedClaims(claims)`. */
   withVerifiedClaims(claims: Record<string, unknown>): ScopeUnderTest
   /** Runs one statement through the same pool with no claims (the adapter's plain client). */
@@ -139,7 +141,10 @@ async function refusal(promise: Promise<unknown>): Promise<string> {
  * ```
  */
 export function describeConformance(target: ConformanceTarget): void {
-  for (const pipeline of [false, true]) describeOnPool(target, pipeline)
+  for (const pipeline of [false, true]) {
+    describeOnPool(target, pipeline)
+    describeParity(target, pipeline)
+  }
 }
 
 function describeOnPool(target: ConformanceTarget, pipeline: boolean): void {
@@ -220,10 +225,10 @@ function describeOnPool(target: ConformanceTarget, pipeline: boolean): void {
       })
     })
 
-    it('runs the anonymous caller as the default role with no claims', async () => {
-      expect(await adapter.query(null, 'select current_user as role, auth.session() as session')).toEqual([
-        { role: 'anon', session: null },
-      ])
+    it('runs the anonymous caller as the default role, with only the role in its claims (as PostgREST)', async () => {
+      expect(
+        await adapter.query(null, 'select current_user as role, auth.session() as session, auth.role() as r'),
+      ).toEqual([{ role: 'anon', session: { role: 'anon' }, r: 'anon' }])
     })
 
     it('rolls back when the transaction throws, and rethrows', async () => {

@@ -22,6 +22,7 @@ export {
   type ScopeUnderTest,
   type TargetOptions,
 } from './conformance.js'
+export { describeParity, type ParityRoute } from './conformance-parity.js'
 export {
   hostAndPortOf,
   withCredentials,

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import {
+  type CallOptions,
   type ClaimsOptions,
   createClaims,
   isPgClaimsError,
@@ -8,6 +9,7 @@ import {
   type SkippedClaimReason,
 } from '@pg-claims/core'
 import { decodeProtectedHeader, type JSONWebKeySet, type JWK } from 'jose'
+import pg from 'pg'
 import {
   expectPositionals,
   helpOption,
@@ -33,6 +35,13 @@ const options = {
   'default-role': { type: 'string' },
   'allowed-roles': { type: 'string' },
   'clock-tolerance': { type: 'string' },
+  'pre-request': { type: 'string' },
+  method: { type: 'string' },
+  path: { type: 'string' },
+  header: { type: 'string', multiple: true },
+  cookie: { type: 'string', multiple: true },
+  setting: { type: 'string', multiple: true },
+  'database-url': { type: 'string' },
   json: { type: 'boolean' },
   ...helpOption,
 } as const
@@ -55,12 +64,16 @@ export const explainCommand: Command = {
   help: `Usage: pg-claims explain <token> (--secret <secret> | --public-key-file <file> | --jwks-url <url>)
                          [--audience <aud>]… [--issuer <iss>]… [--role-claim <path>]
                          [--default-role <role>] [--allowed-roles <r1,r2>]
-                         [--clock-tolerance <seconds>] [--json]
+                         [--clock-tolerance <seconds>] [--pre-request <schema.fn>]
+                         [--method <m>] [--path <p>] [--header 'name: value']…
+                         [--cookie name=value]… [--setting name=value]…
+                         [--database-url <url>] [--json]
 
 Verifies the token exactly as your server would, through createClaims(options).resolve(token),
 and prints the verified claims, the role the transaction switches to, every transaction-local
-setting in the order it is applied (role, request.jwt.claims, jwt.claims.<name>), the claims
-left out of jwt.claims.* and why, and the SQL sent with BEGIN. A refused token prints
+setting in the order it is applied (role, the role's settings, request.jwt.claims,
+jwt.claims.<name>, the request context, the call's settings), the claims left out of
+jwt.claims.* and why, and the SQL sent with BEGIN (with the pre-request call). A refused token prints
 "error CODE: message" (the codes of the README's errors table) and exits with 1.
 
 Key (exactly one):
@@ -77,6 +90,15 @@ Options:
   --allowed-roles <list>    comma-separated roles a token may switch to; without it role
                             switching is off and the role is left unchanged
   --clock-tolerance <secs>  leeway for exp and nbf, in seconds (default: 30)
+
+PostgREST parity (see the README):
+  --pre-request <schema.fn> the preRequest function, called after the settings
+  --method, --path          request.method and request.path of a call
+  --header 'name: value'    a header in request.headers; repeat for several
+  --cookie name=value       a cookie in request.cookies; repeat for several
+  --setting name=value      a setting of the call (statement_timeout=2s …); repeat for several
+  --database-url <url>      read the role's settings (ALTER ROLE … SET) from this database, as
+                            the roleSettings option does
   --json                    print one JSON document (also for a refused token) instead of text
   -h, --help                show this help
 
@@ -93,28 +115,45 @@ ${EXIT_CODES_HELP}`,
     }
     const [token = ''] = expectPositionals('explain', positionals, ['<token>'])
     const skippedClaims: { name: string; reason: SkippedClaimReason }[] = []
+    const skippedRoleSettings: { name: string; reason: string }[] = []
+    const databaseUrl = values['database-url']
+    const source =
+      databaseUrl === undefined ? undefined : new pg.Pool({ connectionString: databaseUrl, max: 1 })
     const claimsOptions: ClaimsOptions = {
       ...(await keyOptions(values, io)),
       ...verifyOptions(values),
       cache: false,
       settings: { onSkippedClaim: (name, reason) => skippedClaims.push({ name, reason }) },
+      ...(values['pre-request'] !== undefined && { preRequest: values['pre-request'] }),
+      ...(source !== undefined && {
+        roleSettings: {
+          source,
+          onSkipped: (_role, name, reason) => skippedRoleSettings.push({ name, reason }),
+        },
+      }),
     }
-    const roles = roleOptions(values)
-    const claims = createClaims(roles === undefined ? claimsOptions : { ...claimsOptions, roles })
     let explanation: Explanation
     try {
-      const context = await claims.resolve(token)
+      const roles = roleOptions(values)
+      const claims = createClaims(roles === undefined ? claimsOptions : { ...claimsOptions, roles })
+      const context = await claims.forCall(await claims.resolve(token), callOptions(values))
       explanation = {
         algorithm: decodeProtectedHeader(token).alg,
         role: context.role,
         claims: context.payload,
         settings: context.settings,
         skippedClaims,
-        sql: context.settingsSql,
+        ...(source !== undefined && { skippedRoleSettings }),
+        sql:
+          context.preRequestSql === undefined
+            ? context.settingsSql
+            : `${context.settingsSql}; ${context.preRequestSql}`,
       }
     } catch (error) {
       if (values.json && isPgClaimsError(error)) io.stdout.write(refusalJson(error))
       throw error
+    } finally {
+      await source?.end()
     }
     io.stdout.write(values.json ? explanationJson(explanation) : formatExplanation(explanation))
     return EXIT_CODES.OK
@@ -169,6 +208,36 @@ function verifyOptions(values: Values): Pick<ClaimsOptions, 'audience' | 'issuer
     ...(tolerance !== undefined && {
       clockTolerance: secondsOption('explain', '--clock-tolerance', tolerance),
     }),
+  }
+}
+
+function callOptions(values: Values): CallOptions {
+  const pairs = (given: readonly string[] | undefined, separator: string, option: string) =>
+    Object.fromEntries(
+      (given ?? []).map((pair) => {
+        const at = pair.indexOf(separator)
+        if (at <= 0) throw new UsageError(`${option} takes name${separator}value; got "${pair}"`, 'explain')
+        return [pair.slice(0, at).trim(), pair.slice(at + 1).trim()]
+      }),
+    )
+  const headers = pairs(values.header, ':', '--header')
+  const cookies = pairs(values.cookie, '=', '--cookie')
+  const settings = pairs(values.setting, '=', '--setting')
+  const asRequest =
+    values.method !== undefined ||
+    values.path !== undefined ||
+    values.header !== undefined ||
+    values.cookie !== undefined
+  return {
+    ...(asRequest && {
+      request: {
+        ...(values.method !== undefined && { method: values.method }),
+        ...(values.path !== undefined && { path: values.path }),
+        headers,
+        cookies,
+      },
+    }),
+    ...(values.setting !== undefined && { settings }),
   }
 }
 

@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import type { Claims } from '../claims.js'
 import { type PgPool, usingPgConnection } from '../drivers/pg.js'
+import type { CallOptions } from '../serialize/call-context.js'
 import type { ClaimsContext } from '../serialize/context.js'
 import { CallerScope } from '../session/caller-scope.js'
 import { runClaimsStatement, runClaimsTransaction } from '../session/claims-transaction.js'
@@ -21,14 +22,15 @@ import type { TransactionOptions } from '../session/transaction-options.js'
 export interface ClaimsPool<TClaims, TPool extends PgPool = pg.Pool> {
   /**
    * The caller holding `token`, or the anonymous caller for `null`. The token is verified (through
-   * the cache) before every transaction and every query, before a connection is taken.
+   * the cache) before every transaction and every query, before a connection is taken. `call`
+   * adds the request context (`request.*`) and settings of this call.
    */
-  withClaims(token: string | null): ClaimsScope<TClaims>
+  withClaims(token: string | null, call?: CallOptions): ClaimsScope<TClaims>
   /**
    * A caller whose claims your own auth layer already verified; checked and copied now (throws
    * `CLAIM_INVALID` or `VALUE_NOT_STORABLE` here). Never pass client input here.
    */
-  withVerifiedClaims(claims: TClaims): ClaimsScope<TClaims>
+  withVerifiedClaims(claims: TClaims, call?: CallOptions): ClaimsScope<TClaims>
   /** The pool itself, for work that runs without claims (migrations, admin jobs). */
   readonly pool: TPool
 }
@@ -87,9 +89,9 @@ export function claimsPool<TClaims, TPool extends PgPool = pg.Pool>(
 ): ClaimsPool<TClaims, TPool> {
   return {
     pool,
-    withClaims: (token) => new PgClaimsScope(pool, CallerScope.forToken(claims, token)),
-    withVerifiedClaims: (verified) =>
-      new PgClaimsScope(pool, CallerScope.forVerifiedClaims(claims, verified)),
+    withClaims: (token, call) => new PgClaimsScope(pool, CallerScope.forToken(claims, token, call)),
+    withVerifiedClaims: (verified, call) =>
+      new PgClaimsScope(pool, CallerScope.forVerifiedClaims(claims, verified, call)),
   }
 }
 

@@ -28,4 +28,9 @@ export interface ClaimsContext<TClaims> {
    * Values are written by `quoteLiteral`, which keeps the text pure ASCII.
    */
   readonly settingsSql: string
+  /**
+   * The call of the `preRequest` function (`SELECT "api"."check_request"()`), run right after the
+   * settings in the same flight; absent when none is configured.
+   */
+  readonly preRequestSql?: string | undefined
 }

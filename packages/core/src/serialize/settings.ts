@@ -1,7 +1,9 @@
 import { PgClaimsError } from '../errors.js'
 import { assertStorableText } from '../sql/literal.js'
 import { claimNameProblem, isCustomSettingName, type SkippedClaimReason } from '../sql/setting-names.js'
+import { BUILT_IN_SETTINGS, builtInValueProblem, isBuiltInSetting } from './built-in-settings.js'
 import { assertStorableJson } from './json-value.js'
+import { REQUEST_SETTING_NAMES } from './request-context.js'
 
 /**
  * One transaction-local setting: `[name, value]`, applied with `set_config(name, value, true)`.
@@ -32,8 +34,9 @@ export interface SettingsOptions<TClaims = Record<string, unknown>> {
   /** Write the legacy `request.jwt.claim.<name>` for each claim. Default `false`. */
   readonly requestJwtClaim?: boolean
   /**
-   * More settings from the claims and role: dotted custom names (`app.tenant`), string values. They
-   * may not reuse a name pg-claims writes.
+   * More settings from the claims and role: dotted custom names (`app.tenant`) or built-in ones
+   * from {@link BUILT_IN_SETTINGS} (`statement_timeout`, …), string values. They may not reuse a
+   * name pg-claims writes.
    */
   readonly extra?: (claims: TClaims | null, role: string | null) => Readonly<Record<string, string>>
   /** Told of each claim left out of the per-claim families (it stays in `request.jwt.claims`). */
@@ -66,14 +69,18 @@ const REQUEST_JWT_CLAIM_PREFIX = 'request.jwt.claim.'
  * `role`, then `request.jwt.claims` (JSON), then `jwt.claims.<name>` per claim (on by default),
  * then legacy `request.jwt.claim.<name>` (opt-in), then `extra`. Pure: no I/O.
  *
- * `claims` is `null` for an anonymous caller: `request.jwt.claims` is then set to `''`, which the
- * SQL helpers read as "no claims", so nothing from the session can show through.
+ * As PostgREST does, the claims written carry the EFFECTIVE role under `role` (the role the
+ * transaction switches to), so `auth.role()` and `jwt.claims.role` read the role the transaction
+ * runs as: an anonymous caller's claims are `{"role":"anon"}`, and a token whose role came from
+ * `roles.claim: 'app_metadata.role'` or from `roles.default` has its top-level `role` replaced.
+ * Without role switching (`role` is `null`), the claims are written as signed, and `null` claims
+ * are written as `''`, which the SQL helpers read as "no claims".
  *
  * @example
  * ```ts
  * serializeSettings({ sub: 'u1', n: 2 }, 'authenticated', {})
- * // [['role', 'authenticated'], ['request.jwt.claims', '{"sub":"u1","n":2}'],
- * //  ['jwt.claims.sub', 'u1'], ['jwt.claims.n', '2']]
+ * // [['role', 'authenticated'], ['request.jwt.claims', '{"sub":"u1","n":2,"role":"authenticated"}'],
+ * //  ['jwt.claims.sub', 'u1'], ['jwt.claims.n', '2'], ['jwt.claims.role', 'authenticated']]
  * ```
  */
 export function serializeSettings<TClaims>(
@@ -84,21 +91,23 @@ export function serializeSettings<TClaims>(
 ): Setting[] {
   const settings: Setting[] = []
   if (role !== null) settings.push([ROLE_SETTING, role])
-  if (claims === null) {
+  const written = role === null ? claims : { ...claims, role }
+  if (written === null) {
     settings.push([CLAIMS_SETTING, ''])
   } else {
-    assertStorableJson(claims)
-    settings.push([CLAIMS_SETTING, JSON.stringify(claims)])
+    assertStorableJson(written)
+    settings.push([CLAIMS_SETTING, JSON.stringify(written)])
     const families = [
       options.jwtClaims !== false ? JWT_CLAIMS_PREFIX : undefined,
       options.requestJwtClaim === true ? REQUEST_JWT_CLAIM_PREFIX : undefined,
     ]
     for (const prefix of families) {
-      if (prefix !== undefined) settings.push(...perClaimSettings(prefix, claims, options.onSkippedClaim))
+      if (prefix !== undefined) settings.push(...perClaimSettings(prefix, written, options.onSkippedClaim))
     }
   }
-  if (options.extra !== undefined)
-    settings.push(...extraSettings(callExtra(options.extra, typedClaims, role), settings))
+  if (options.extra !== undefined) {
+    settings.push(...checkedSettings('settings.extra', callExtra(options.extra, typedClaims, role), settings))
+  }
   return settings
 }
 
@@ -169,25 +178,50 @@ function callExtra<TClaims>(
   return result
 }
 
-function extraSettings(extra: Readonly<Record<string, string>>, written: readonly Setting[]): Setting[] {
+/**
+ * Checks settings that come from outside pg-claims (`settings.extra`, a call's `settings`) against
+ * the ones already `written`, and returns them in order. A name must be a dotted custom name or one
+ * of {@link BUILT_IN_SETTINGS} (with a value PostgreSQL takes), and not one pg-claims writes itself
+ * (`role`, `request.jwt.*`, `jwt.claims.*`, `request.method|path|headers|cookies`); values are
+ * strings. Anything else throws `SETTING_INVALID`, before anything is sent.
+ *
+ * @example
+ * ```ts
+ * checkedSettings('settings.extra', { 'app.tenant': 't1', statement_timeout: '5s' }, [])
+ * // [['app.tenant', 't1'], ['statement_timeout', '5s']]
+ * ```
+ */
+export function checkedSettings(
+  origin: string,
+  entries: Readonly<Record<string, string>>,
+  written: readonly Setting[],
+): Setting[] {
   const taken = new Set(written.map(([name]) => name.toLowerCase()))
-  return Object.entries(extra).map(([name, value]): Setting => {
+  return Object.entries(entries).map(([name, value]): Setting => {
     const lower = name.toLowerCase()
     if (
-      !isCustomSettingName(name) ||
+      !(isCustomSettingName(name) || isBuiltInSetting(name)) ||
       taken.has(lower) ||
       lower.startsWith('jwt.claims.') ||
-      lower.startsWith('request.jwt.')
+      lower.startsWith('request.jwt.') ||
+      REQUEST_SETTING_NAMES.has(lower)
     ) {
       throw new PgClaimsError(
         'SETTING_INVALID',
-        `settings.extra returned "${name}": use a dotted custom name (like "app.tenant", at most 63 bytes) that pg-claims does not write itself`,
+        `${origin} gave "${name}": use a dotted custom name (like "app.tenant", at most 63 bytes) that pg-claims does not write itself, or one of ${BUILT_IN_SETTINGS.join(', ')}`,
       )
     }
     if (typeof value !== 'string') {
       throw new PgClaimsError(
         'SETTING_INVALID',
-        `settings.extra returned a ${typeof value} for "${name}"; values are strings`,
+        `${origin} gave a ${typeof value} for "${name}"; values are strings`,
+      )
+    }
+    const problem = isBuiltInSetting(name) ? builtInValueProblem(name, value) : undefined
+    if (problem !== undefined) {
+      throw new PgClaimsError(
+        'SETTING_INVALID',
+        `${origin} gave ${JSON.stringify(value)} for ${name}: use ${problem}`,
       )
     }
     assertStorableText(value, `the setting ${name}`)

@@ -1,4 +1,5 @@
 import type { Claims } from '../claims.js'
+import type { CallOptions } from '../serialize/call-context.js'
 import type { ClaimsContext } from '../serialize/context.js'
 
 /**
@@ -9,6 +10,8 @@ import type { ClaimsContext } from '../serialize/context.js'
  *   {@link CallerScope.context}, which the engine makes before EVERY transaction and single query,
  *   before a connection is taken. So `exp`, `nbf` and `maxTokenAge` hold for a handle kept for
  *   hours, and a passing failure (a JWKS that was down) is not remembered.
+ * - The call's options (`request`, `settings`) and the role's settings (`roleSettings`) are added
+ *   then too (`claims.forCall`), so every adapter applies them the same way.
  * - Claims verified elsewhere are checked and copied when the scope is made: bad claims throw at
  *   the `withVerifiedClaims` call, and later changes to the caller's object change nothing.
  *
@@ -33,8 +36,12 @@ export class CallerScope<TClaims> {
    * const scope = CallerScope.forToken(claims, request.headers.authorization?.slice(7) ?? null)
    * ```
    */
-  static forToken<TClaims>(claims: Claims<TClaims>, token: string | null): CallerScope<TClaims> {
-    return new CallerScope(() => claims.resolve(token))
+  static forToken<TClaims>(
+    claims: Claims<TClaims>,
+    token: string | null,
+    call?: CallOptions,
+  ): CallerScope<TClaims> {
+    return new CallerScope(async () => claims.forCall(await claims.resolve(token), call))
   }
 
   /**
@@ -45,9 +52,13 @@ export class CallerScope<TClaims> {
    * const scope = CallerScope.forVerifiedClaims(claims, { sub: session.userId, role: 'authenticated' })
    * ```
    */
-  static forVerifiedClaims<TClaims>(claims: Claims<TClaims>, verified: TClaims): CallerScope<TClaims> {
-    const context = Promise.resolve(claims.resolveVerified(verified))
-    return new CallerScope(() => context)
+  static forVerifiedClaims<TClaims>(
+    claims: Claims<TClaims>,
+    verified: TClaims,
+    call?: CallOptions,
+  ): CallerScope<TClaims> {
+    const context = claims.resolveVerified(verified)
+    return new CallerScope(() => claims.forCall(context, call))
   }
 
   /**

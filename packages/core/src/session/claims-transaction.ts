@@ -2,6 +2,7 @@ import { PgClaimsError } from '../errors.js'
 import type { ClaimsContext } from '../serialize/context.js'
 import type { SessionConnection } from './connection.js'
 import { Lease } from './lease.js'
+import { fromOpeningError, fromPreRequestError } from './pre-request-error.js'
 import { fromSettingsError } from './settings-error.js'
 import {
   beginWithClaimsSql,
@@ -20,12 +21,13 @@ import { beginStatement, type TransactionOptions } from './transaction-options.j
  * {@link runClaimsStatement}.
  *
  * How it opens:
- * - on a pipelined connection, `BEGIN` and the settings statement (names and values as bind
- *   parameters) are written at once and NOT awaited, so the work's first statement leaves in the
- *   same flight; a settings failure aborts the transaction, every statement behind it fails, and
- *   the caller is given the typed settings error (`ROLE_UNKNOWN`, `ROLE_NOT_GRANTED`);
- * - otherwise `BEGIN …; SELECT pg_catalog.set_config(…)` goes as one simple-protocol message and is
- *   awaited before the work runs.
+ * - on a pipelined connection, `BEGIN`, the settings statement (names and values as bind
+ *   parameters) and the pre-request function's call (when configured) are written at once and NOT
+ *   awaited, so the work's first statement leaves in the same flight; a failure aborts the
+ *   transaction, every statement behind it fails, and the caller is given the typed error
+ *   (`ROLE_UNKNOWN`, `ROLE_NOT_GRANTED`, `PRE_REQUEST_FAILED`);
+ * - otherwise `BEGIN …; SELECT pg_catalog.set_config(…); SELECT pre_request()` goes as one
+ *   simple-protocol message and is awaited before the work runs.
  *
  * @example
  * ```ts
@@ -84,15 +86,19 @@ export class ClaimsTransaction {
       const begin = { text: beginStatement(options) }
       const settings = settingsStatement(context.settings)
       const answers = [connection.execute(begin), connection.execute(settings)]
+      const preRequest =
+        context.preRequestSql === undefined ? undefined : connection.execute({ text: context.preRequestSql })
+      preRequest?.catch(() => undefined) // reported below, after the settings' own failure
       return new ClaimsTransaction(
         connection,
         context,
-        Promise.all(answers).then(() => undefined, failure),
+        Promise.all(answers).then(() => preRequest?.then(() => undefined, fromPreRequestError), failure),
       )
     }
-    const opened = await connection
-      .script(beginWithClaimsSql(context, options))
-      .then(() => undefined, failure)
+    const opened = await connection.script(beginWithClaimsSql(context, options)).then(
+      () => undefined,
+      (error: unknown) => fromOpeningError(error, context.role, context.preRequestSql !== undefined),
+    )
     return new ClaimsTransaction(connection, context, Promise.resolve(opened))
   }
 

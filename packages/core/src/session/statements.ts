@@ -26,27 +26,28 @@ const parameterTexts: string[] = []
 /**
  * The settings as ONE statement whose names and values are bind parameters: the statement text
  * depends only on how many settings there are, so no claim, role or setting name is ever part of
- * it (query logs, `pg_stat_activity` and tracing spans see `$1`, `$2`, …).
+ * it (query logs, `pg_stat_activity` and tracing spans see `$1`, `$2`, …). Like `setConfigSql`, it
+ * answers one row of no columns, and is one `ROWS FROM` function scan calling them in order.
  *
  * @example
  * ```ts
  * settingsStatement([['role', 'anon']])
- * // { text: 'SELECT pg_catalog.set_config($1, $2, true)', values: ['role', 'anon'] }
+ * // { text: 'SELECT FROM ROWS FROM (pg_catalog.set_config($1, $2, true)) s', values: ['role', 'anon'] }
  * ```
  */
 export function settingsStatement(settings: readonly Setting[]): Statement {
   const count = settings.length
-  parameterTexts[count] ??= `SELECT ${Array.from(
+  parameterTexts[count] ??= `SELECT FROM ROWS FROM (${Array.from(
     { length: count },
     (_, index) => `pg_catalog.set_config($${2 * index + 1}, $${2 * index + 2}, true)`,
-  ).join(', ')}`
+  ).join(', ')}) s`
   return { text: parameterTexts[count], values: settings.flat() }
 }
 
 /**
  * The single simple-protocol message that opens a claims transaction on a connection that does not
- * pipeline: `BEGIN …; SELECT pg_catalog.set_config(…), …`. One message, one flight: the same as a
- * plain `BEGIN`.
+ * pipeline: `BEGIN …; SELECT FROM ROWS FROM (pg_catalog.set_config(…), …) s`, then the pre-request function's
+ * call when one is configured. One message, one flight: the same as a plain `BEGIN`.
  *
  * @example
  * ```ts
@@ -54,7 +55,8 @@ export function settingsStatement(settings: readonly Setting[]): Statement {
  * ```
  */
 export function beginWithClaimsSql(context: ClaimsContext<unknown>, options?: TransactionOptions): string {
-  return `${beginStatement(options)}; ${context.settingsSql}`
+  const preRequest = context.preRequestSql === undefined ? '' : `; ${context.preRequestSql}`
+  return `${beginStatement(options)}; ${context.settingsSql}${preRequest}`
 }
 
 /**

@@ -23,9 +23,14 @@ export interface HelpersOptions {
  * helpersSql().includes(`'pg-claims helpers v${HELPERS_VERSION}'`) // true
  * ```
  */
-export const HELPERS_VERSION = 1
+export const HELPERS_VERSION = 2
 
-const UUID = `'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'`
+/**
+ * Every spelling PostgreSQL's `uuid` input accepts (`string_to_uuid`, the same on 14–18): 32 hex
+ * digits in either case, an optional hyphen after any group of four but the last, the whole
+ * optionally in braces. Nothing else (no spaces), so the cast behind it never fails.
+ */
+const UUID = `'^([0-9a-fA-F]{4}-?){7}[0-9a-fA-F]{4}$|^[{]([0-9a-fA-F]{4}-?){7}[0-9a-fA-F]{4}[}]$'`
 
 /**
  * The SQL helpers migration: an idempotent script that creates the schema (default `auth`) and
@@ -36,9 +41,10 @@ const UUID = `'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9
  * | --- | --- |
  * | `session()`, `jwt()` | the claims (`request.jwt.claims`) as jsonb; JSON `null` when none |
  * | `user_id()` | `sub` when it is a string |
- * | `uid()` | `sub` as uuid; NULL when it is not one |
+ * | `uid()` | `sub` as uuid (any spelling the uuid type accepts); NULL when it is not one |
  * | `organization()`, `organization_id()` | claim `o` when an object; `o.id` as uuid |
- * | `role()`, `email()` | the `role` / `email` claims as text |
+ * | `role()` | the `role` claim: the effective role, which pg-claims writes there as PostgREST does |
+ * | `email()` | the `email` claim as text |
  * | `claim(name)` | one claim as text (objects as JSON), NULL when absent |
  *
  * All are `STABLE PARALLEL SAFE` SQL functions with SQL-standard bodies, so every name in them is
