@@ -297,13 +297,12 @@ describe('against PostgreSQL', () => {
     const client = await source.connect()
     try {
       await client.query('begin')
-      await client.query(
-        settingsStatement([
-          ['app.a', '1'],
-          ['app.b', 'x'],
-          ['app.a', '2'],
-        ]),
-      )
+      const { text, values } = settingsStatement([
+        ['app.a', '1'],
+        ['app.b', 'x'],
+        ['app.a', '2'],
+      ])
+      await client.query(text, [...values])
       expect((await client.query(`select current_setting('app.a') as a`)).rows).toEqual([{ a: '2' }])
     } finally {
       await client.query('rollback')
@@ -332,9 +331,13 @@ describe('against PostgreSQL', () => {
         (await db.withClaims(null).query(`select current_setting('statement_timeout') as t`)).rows[0]!.t
       expect(await timeout()).toBe('0')
       await admin.query(`alter role anon in database ${database.name} set statement_timeout = '3s'`)
-      await timeout() // starts the new read
-      await new Promise((resolve) => setTimeout(resolve, 100))
-      expect(await timeout()).toBe('3s')
+      await timeout() // starts the new read, in the background
+      let seen = await timeout()
+      for (let tries = 0; seen !== '3s' && tries < 50; tries += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        seen = await timeout()
+      }
+      expect(seen).toBe('3s')
     } finally {
       await admin.query(`alter role anon in database ${database.name} reset statement_timeout`)
       await admin.end()

@@ -1,5 +1,5 @@
 import type { ClaimsContext } from '../serialize/context.js'
-import { ROLE_SETTING, type Setting } from '../serialize/settings.js'
+import type { Setting } from '../serialize/settings.js'
 import { quoteLiteral } from '../sql/literal.js'
 import { beginStatement, type TransactionOptions } from './transaction-options.js'
 
@@ -70,9 +70,16 @@ function sessionCheckSql(names: readonly string[]): string {
   return `SELECT ${names.length === 0 ? role : `${role} AND pg_catalog.concat(${read}) = ''`} AS clean`
 }
 
-/** The names a session check reads: every setting written, but `role` (read as itself). */
+/**
+ * The names a session check reads: the claims and request settings pg-claims owns (`request.*`,
+ * `jwt.claims.*`), which are `''` outside a transaction unless something set them at session level.
+ * Built-in settings (`statement_timeout` …) and other custom names have session values of their own
+ * (defaults, `ALTER DATABASE … SET`), so they are not read; `role` is read as itself.
+ */
 function checkedNames(settings: readonly Setting[]): string[] {
-  return settings.filter(([name]) => name !== ROLE_SETTING).map(([name]) => name)
+  return settings
+    .map(([name]) => name)
+    .filter((name) => name.startsWith('request.') || name.startsWith('jwt.claims.'))
 }
 
 const checkTexts: string[] = []
