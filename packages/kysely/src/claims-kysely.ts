@@ -1,9 +1,9 @@
 import type { Claims } from '@pg-claims/core'
-import { CallerScope, connectPg, type PgPool } from '@pg-claims/core/adapter'
+import { CallerScope, type PgPool } from '@pg-claims/core/adapter'
 import { Kysely, type KyselyConfig, PostgresDialect } from 'kysely'
-import type pg from 'pg'
 import { claimsDialect } from './claims-dialect.js'
 import { ClaimsDriver } from './claims-driver.js'
+import { plainPool } from './kysely-internals.js'
 
 /** The claims type `createClaims` gives without a schema (jose's `JWTPayload`). */
 type DefaultClaims = Parameters<Claims['resolveVerified']>[0]
@@ -51,14 +51,8 @@ export class ClaimsKysely<DB, TClaims = DefaultClaims> extends Kysely<DB> {
 
   constructor({ pool, claims, ...config }: ClaimsKyselyConfig<TClaims>) {
     // The plain instance's driver never ends the pool (Kysely's driver ends its pool only if it was
-    // ever used), so `destroy()` below ends it, once. Its connections are checked out through core's
-    // pg driver: one that dies while lent (a killed backend, a restart) is destroyed instead of
-    // crashing the process.
-    const plain = {
-      connect: async (): Promise<pg.PoolClient> => (await connectPg(pool)).plainClient(),
-      end: async () => {},
-    }
-    super({ ...config, dialect: new PostgresDialect({ pool: plain }) })
+    // ever used), so `destroy()` below ends it, once.
+    super({ ...config, dialect: new PostgresDialect({ pool: plainPool(pool) }) })
     this.#config = config
     this.#claims = claims
     this.#pool = pool
