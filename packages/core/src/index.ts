@@ -14,7 +14,7 @@ export {
 } from './accessors/claim-expressions.js'
 export type { ClaimSqlType, SqlTypeMap, TypeOfSqlType } from './accessors/claim-types.js'
 export { type Claims, type ClaimsOptions, createClaims } from './claims.js'
-export type { PgPool } from './drivers/pg.js'
+export type { PgPool, PgPoolClient } from './drivers/pg.js'
 export { ERROR_CODES, isPgClaimsError, PgClaimsError, type PgClaimsErrorCode } from './errors.js'
 export { lintDatabase } from './lint/lint.js'
 export {
