@@ -1,6 +1,7 @@
 import { type Claims, PgClaimsError } from '@pg-claims/core'
 import { CallerScope, type PgPool } from '@pg-claims/core/adapter'
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres'
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import { claimsDatabase } from './drizzle-internals.js'
 
 /**
@@ -44,10 +45,30 @@ export type ClaimsDatabase<
 > = NodePgDatabase<TSchema> & { $client: TClient } & ClaimsMethods<TSchema, TClaims>
 
 /**
- * Adds `withClaims(token)` and `withVerifiedClaims(claims)` to a `drizzle-orm/node-postgres`
- * database built on a pool (a `pg.Pool`, or any pool of its shape), and returns it. Create the pool
- * with `pipeline: true`: a claims query then costs one network flight, and a claims transaction one
- * flight fewer than a plain one. Without it, the claims ride in the `BEGIN` message.
+ * What {@link claimsDrizzle} adds to a Drizzle database of another pg-shaped driver
+ * (`drizzle-orm/neon-serverless` on Neon's `Pool`): the same two methods, each view typed as the
+ * database it was made from.
+ *
+ * @example
+ * ```ts
+ * const db = claimsDrizzle(drizzle(new Pool({ connectionString })), claims) // neon-serverless
+ * const mine: NeonDatabase = db.withClaims(token)
+ * ```
+ */
+export interface ClaimsViews<TView, TClaims> {
+  /** As {@link ClaimsMethods.withClaims}. */
+  withClaims(token: string | null): TView
+  /** As {@link ClaimsMethods.withVerifiedClaims}. */
+  withVerifiedClaims(claims: TClaims): TView
+}
+
+/**
+ * Adds `withClaims(token)` and `withVerifiedClaims(claims)` to a Drizzle database built on a pool
+ * with `pg`'s shape: `drizzle-orm/node-postgres` on a `pg.Pool`, or `drizzle-orm/neon-serverless`
+ * on Neon's `Pool` (which is node-postgres over a WebSocket: its claims views run on Drizzle's
+ * node-postgres session, and answer as Neon's do). Create a `pg.Pool` with `pipeline: true`: a
+ * claims query then costs one network flight, and a claims transaction one flight fewer than a
+ * plain one. Without it, the claims ride in the `BEGIN` message.
  *
  * @example
  * ```ts
@@ -64,7 +85,16 @@ export type ClaimsDatabase<
 export function claimsDrizzle<TSchema extends Record<string, unknown>, TClaims, TClient extends PgPool>(
   db: NodePgDatabase<TSchema> & { $client: TClient },
   claims: Claims<TClaims>,
-): ClaimsDatabase<TSchema, TClaims, TClient> {
+): ClaimsDatabase<TSchema, TClaims, TClient>
+export function claimsDrizzle<
+  // biome-ignore lint/suspicious/noExplicitAny: any relational schema of any pg-shaped driver
+  TDatabase extends PgDatabase<PgQueryResultHKT, any> & { $client: PgPool },
+  TClaims,
+>(db: TDatabase, claims: Claims<TClaims>): TDatabase & ClaimsViews<Omit<TDatabase, '$client'>, TClaims>
+export function claimsDrizzle<TSchema extends Record<string, unknown>, TClaims>(
+  db: PgDatabase<PgQueryResultHKT, TSchema> & { $client: PgPool },
+  claims: Claims<TClaims>,
+): ClaimsMethods<TSchema, TClaims> {
   const pool = db.$client
   if (typeof pool?.connect !== 'function') {
     throw new PgClaimsError(

@@ -1,10 +1,16 @@
 /**
  * The one place that relies on drizzle-orm internals. Checked against drizzle-orm 0.45.4
- * (`drizzle-orm/node-postgres`, `drizzle-orm/pg-core`); re-check on every drizzle-orm upgrade:
+ * (`drizzle-orm/node-postgres`, `drizzle-orm/neon-serverless`, `drizzle-orm/pg-core`); re-check on
+ * every drizzle-orm upgrade:
  *
+ * - `drizzle-orm/neon-serverless` builds a `NeonDatabase` whose `NeonSession` drives Neon's `Pool`,
+ *   a copy of node-postgres: the same dialect (`PgDialect`), the same private `logger`, clients that
+ *   take node-postgres's query config (`rowMode`, `types`). So a claims view of a Neon database is
+ *   built exactly as one of a node-postgres database, with `NodePgSession`.
  * - `PgDatabase#dialect`: an `@internal` constructor property, read to reuse the db's dialect
  *   (its `casing`) rather than build another.
- * - `NodePgSession#logger`: a private field, read so claims queries are logged like plain ones.
+ * - `NodePgSession#logger` (`NeonSession#logger`): a private field, read so claims queries are
+ *   logged like plain ones.
  * - `NodePgSession`, `NodePgTransaction` and `NodePgDatabase` constructors: built here around a
  *   connection that already holds a claims transaction, as `NodePgSession#transaction` builds them
  *   around a connection after its own `begin`.
@@ -32,8 +38,10 @@ import {
   NodePgTransaction,
 } from 'drizzle-orm/node-postgres'
 import {
+  type PgDatabase,
   PgDialect,
   PgPreparedQuery,
+  type PgQueryResultHKT,
   type PgTransactionConfig,
   type PreparedQueryConfig,
   type SelectedFieldsOrdered,
@@ -55,11 +63,13 @@ export interface ClaimsDatabaseParts {
  * `runClaimsStatement`), on a connection whose client refuses every use once the transaction ended.
  */
 export function claimsDatabase<TSchema extends Record<string, unknown>>(
-  db: NodePgDatabase<TSchema>,
+  db: PgDatabase<PgQueryResultHKT, TSchema>,
   parts: ClaimsDatabaseParts,
 ): NodePgDatabase<TSchema> {
   const dialect: unknown = Reflect.get(db, 'dialect')
-  if (!is(dialect, PgDialect)) throw new TypeError('claimsDrizzle takes a drizzle-orm/node-postgres database')
+  if (!is(dialect, PgDialect)) {
+    throw new TypeError('claimsDrizzle takes a drizzle-orm/node-postgres or neon-serverless database')
+  }
   const logger: unknown = Reflect.get(db._.session, 'logger')
   const schema =
     db._.schema === undefined
