@@ -29,6 +29,7 @@ export {
   withHostAndPort,
 } from './connection-url.js'
 export { countingPool } from './counting-pool.js'
+export { countingPostgresJs } from './counting-postgres-js.js'
 export { type CreateTestDatabaseOptions, createTestDatabase, type TestDatabase } from './database.js'
 export { startEmbeddedServer } from './embedded-server.js'
 export { useExternalServer } from './external-server.js'
