@@ -159,3 +159,29 @@ describe('postgres.js claims', () => {
     expect(codes).toEqual({ begin: 'CONFIG_INVALID', reserve: 'CONFIG_INVALID', release: 'RELEASE_REFUSED' })
   })
 })
+
+describe('postgres.js faults', () => {
+  // What comes next is postgres.js's own: 3.4.9 hands the dead connection's error to the next
+  // reserve() and may strand one queued meanwhile (porsager/postgres#1195, #1199).
+  it('the backend is killed mid-transaction: the caller gets the connection error, nothing is written on the dead connection', async () => {
+    const sql = postgres(database.url, { max: 1, prepare: false, onnotice: () => {} })
+    const admin = postgres(database.adminUrl, { max: 1, onnotice: () => {} })
+    const scope = claimsSql(sql, claims).withClaims(await token('alice'))
+    const error = await scope
+      .transaction(async (tx) => {
+        const [row] = await tx`select pg_backend_pid() as pid`
+        await admin`select pg_terminate_backend(${row!.pid})`
+        await tx`select 1`.catch(() => undefined) // the application goes on after the failure
+        await tx`select 2`
+      })
+      .then(
+        () => undefined,
+        (caught: unknown) => caught,
+      )
+    await admin.end()
+    await sql.end({ timeout: 0 }) // a plain end() waits forever after a lost connection (porsager/postgres#1097)
+    // had anything been written on the closed socket, postgres.js would throw in a timer and
+    // vitest would report an uncaught exception for this file
+    expect(String(Reflect.get(Object(error), 'code'))).toMatch(/57P01|CONNECTION_CLOSED|ECONNRESET|EPIPE/)
+  })
+})

@@ -60,6 +60,8 @@ export class PostgresJsConnection implements SessionConnection {
   }
 
   async script(text: string): Promise<StatementResult> {
+    // postgres.js would write on the closed socket (a TypeError in a timer): refuse instead
+    if (this.#broken !== undefined) throw this.#broken
     const answers: unknown = await this.#watch(this.#reserved.unsafe(text))
     return answer(Array.isArray(answers) && Array.isArray(answers.at(-1)) ? answers.at(-1) : answers)
   }
@@ -73,14 +75,19 @@ export class PostgresJsConnection implements SessionConnection {
   }
 
   /**
-   * Gives the connection back to postgres.js. A discarded connection (its `ROLLBACK` failed) is
-   * ended first, by its own backend, so postgres.js reconnects instead of reusing it.
+   * Gives the connection back to postgres.js. One that broke is not given back: postgres.js takes
+   * it back itself when it closes, and releasing it would hand the dead connection out again
+   * (postgres.js 3.4.9, porsager/postgres#1199: the next query never settles). A
+   * discarded one (its `ROLLBACK` failed) is ended by its own backend instead, so postgres.js
+   * takes it back closed and reconnects rather than reuse it.
    */
   release(): void {
-    if (this.#discarded !== undefined && this.#broken === undefined) {
+    if (this.#broken !== undefined) return
+    if (this.#discarded !== undefined) {
       this.#reserved
         .unsafe('select pg_catalog.pg_terminate_backend(pg_catalog.pg_backend_pid())')
         .catch(() => undefined)
+      return
     }
     this.#reserved.release()
   }
@@ -104,6 +111,7 @@ export class PostgresJsConnection implements SessionConnection {
         made.handler = (query: PendingStatement) => {
           try {
             lease.admit()
+            if (this.#broken !== undefined) throw this.#broken
           } catch (error) {
             query.reject(error)
             return
