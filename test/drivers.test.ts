@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { neonTarget } from '../packages/core/test/neon-target.js'
 import { postgresJsTarget } from '../packages/core/test/postgres-js-target.js'
 import { drizzleNeonTarget } from '../packages/drizzle/test/neon-target.js'
+import { drizzlePostgresJsTarget } from '../packages/drizzle/test/postgres-js-target.js'
 import { kyselyNeonTarget } from '../packages/kysely/test/neon-target.js'
 import { findPgBouncer, type PgBouncer, startPgBouncer } from './support/pgbouncer.js'
 import { committedRowsByTenant, runTenantLoad, TENANT_SCHEMA } from './support/tenant-load.js'
@@ -22,6 +23,7 @@ const driverTargets: readonly { readonly target: ConformanceTarget; readonly pip
   { target: neonTarget, pipeline: false },
   { target: kyselyNeonTarget, pipeline: false },
   { target: drizzleNeonTarget, pipeline: false },
+  { target: drizzlePostgresJsTarget, pipeline: false },
 ]
 
 const USERS = 50

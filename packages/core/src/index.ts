@@ -26,7 +26,12 @@ export {
   type LintSeverity,
 } from './lint/types.js'
 export { type ClaimsPool, type ClaimsScope, claimsPool } from './pool/claims-pool.js'
-export { type ClaimsSql, type ClaimsSqlScope, claimsSql } from './pool/claims-sql.js'
+export {
+  type ClaimsSql,
+  type ClaimsSqlScope,
+  type ClaimsTransactionSql,
+  claimsSql,
+} from './pool/claims-sql.js'
 export type { ClaimsContext } from './serialize/context.js'
 export { MAX_CLAIMS_DEPTH } from './serialize/json-value.js'
 export type { RoleOptions } from './serialize/role.js'

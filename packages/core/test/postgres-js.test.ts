@@ -153,7 +153,7 @@ describe('postgres.js claims', () => {
       return {
         begin: codeOf(() => tx.begin(async () => undefined)),
         reserve: codeOf(() => tx.reserve()),
-        release: codeOf(() => (tx as postgres.ReservedSql).release()),
+        release: codeOf(() => (tx as unknown as postgres.ReservedSql).release()),
       }
     })
     expect(codes).toEqual({ begin: 'CONFIG_INVALID', reserve: 'CONFIG_INVALID', release: 'RELEASE_REFUSED' })
@@ -183,5 +183,23 @@ describe('postgres.js faults', () => {
     // had anything been written on the closed socket, postgres.js would throw in a timer and
     // vitest would report an uncaught exception for this file
     expect(String(Reflect.get(Object(error), 'code'))).toMatch(/57P01|CONNECTION_CLOSED|ECONNRESET|EPIPE/)
+  })
+})
+
+describe('postgres.js savepoints', () => {
+  it('sql.savepoint inside a claims transaction rolls back only its own work', async () => {
+    const sql = await proxiedSql(false)
+    const scope = claimsSql(sql, claims).withClaims(await token('sam'))
+    const owners = await scope.transaction(async (tx) => {
+      await tx`insert into probe default values`
+      await tx
+        .savepoint(async (inner) => {
+          await inner`insert into probe default values`
+          throw new Error('undo the inner insert')
+        })
+        .catch(() => undefined)
+      return tx`select owner from probe where owner = 'sam'`
+    })
+    expect([...owners]).toEqual([{ owner: 'sam' }])
   })
 })

@@ -1,8 +1,9 @@
 import { type Claims, PgClaimsError } from '@pg-claims/core'
-import { CallerScope, type PgPool } from '@pg-claims/core/adapter'
+import { CallerScope, type PgPool, type PostgresJsSql } from '@pg-claims/core/adapter'
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import { claimsDatabase } from './drizzle-internals.js'
+import { claimsPostgresJsDatabase, isPostgresJsDatabase } from './postgres-js-internals.js'
 
 /**
  * What {@link claimsDrizzle} adds to a Drizzle database: one caller's view of it.
@@ -45,9 +46,9 @@ export type ClaimsDatabase<
 > = NodePgDatabase<TSchema> & { $client: TClient } & ClaimsMethods<TSchema, TClaims>
 
 /**
- * What {@link claimsDrizzle} adds to a Drizzle database of another pg-shaped driver
- * (`drizzle-orm/neon-serverless` on Neon's `Pool`): the same two methods, each view typed as the
- * database it was made from.
+ * What {@link claimsDrizzle} adds to a Drizzle database of another driver
+ * (`drizzle-orm/neon-serverless` on Neon's `Pool`, `drizzle-orm/postgres-js` on postgres.js): the
+ * same two methods, each view typed as the database it was made from.
  *
  * @example
  * ```ts
@@ -66,7 +67,8 @@ export interface ClaimsViews<TView, TClaims> {
  * Adds `withClaims(token)` and `withVerifiedClaims(claims)` to a Drizzle database built on a pool
  * with `pg`'s shape: `drizzle-orm/node-postgres` on a `pg.Pool`, or `drizzle-orm/neon-serverless`
  * on Neon's `Pool` (which is node-postgres over a WebSocket: its claims views run on Drizzle's
- * node-postgres session, and answer as Neon's do). Create a `pg.Pool` with `pipeline: true`: a
+ * node-postgres session, and answer as Neon's do); or to `drizzle-orm/postgres-js` on a
+ * postgres.js `sql` (each claims transaction and query on a connection `sql.reserve()` gives). Create a `pg.Pool` with `pipeline: true`: a
  * claims query then costs one network flight, and a claims transaction one flight fewer than a
  * plain one. Without it, the claims ride in the `BEGIN` message.
  *
@@ -88,20 +90,30 @@ export function claimsDrizzle<TSchema extends Record<string, unknown>, TClaims, 
 ): ClaimsDatabase<TSchema, TClaims, TClient>
 export function claimsDrizzle<
   // biome-ignore lint/suspicious/noExplicitAny: any relational schema of any pg-shaped driver
-  TDatabase extends PgDatabase<PgQueryResultHKT, any> & { $client: PgPool },
+  TDatabase extends PgDatabase<PgQueryResultHKT, any> & { $client: PgPool | PostgresJsSql },
   TClaims,
 >(db: TDatabase, claims: Claims<TClaims>): TDatabase & ClaimsViews<Omit<TDatabase, '$client'>, TClaims>
 export function claimsDrizzle<TSchema extends Record<string, unknown>, TClaims>(
-  db: PgDatabase<PgQueryResultHKT, TSchema> & { $client: PgPool },
+  db: PgDatabase<PgQueryResultHKT, TSchema> & { $client: PgPool | PostgresJsSql },
   claims: Claims<TClaims>,
-): ClaimsMethods<TSchema, TClaims> {
-  const pool = db.$client
-  if (typeof pool?.connect !== 'function') {
+): ClaimsViews<PgDatabase<PgQueryResultHKT, TSchema>, TClaims> {
+  const client = db.$client
+  if (isPostgresJsDatabase(db) && typeof Reflect.get(Object(client), 'reserve') === 'function') {
+    const sql = client as PostgresJsSql
+    return Object.assign(db, {
+      withClaims: (token: string | null) =>
+        claimsPostgresJsDatabase(db, { sql, caller: CallerScope.forToken(claims, token) }),
+      withVerifiedClaims: (verified: TClaims) =>
+        claimsPostgresJsDatabase(db, { sql, caller: CallerScope.forVerifiedClaims(claims, verified) }),
+    })
+  }
+  if (typeof Reflect.get(Object(client), 'connect') !== 'function') {
     throw new PgClaimsError(
       'CONFIG_INVALID',
-      'claimsDrizzle needs a database built on a pool (drizzle(pool))',
+      'claimsDrizzle needs a database built on a pool or a postgres.js sql (drizzle(pool), drizzle(sql))',
     )
   }
+  const pool = client as PgPool
   const methods: ClaimsMethods<TSchema, TClaims> = {
     withClaims: (token) => claimsDatabase(db, { pool, caller: CallerScope.forToken(claims, token) }),
     withVerifiedClaims: (verified) =>

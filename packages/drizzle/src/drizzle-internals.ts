@@ -172,10 +172,11 @@ class ClaimsSession<
 }
 
 /**
- * Stands in for the driver's prepared query until it runs: then the real one is prepared on the
- * connection of a fresh claims statement, and executed there (one flight on a pipelined pool).
+ * Stands in for the driver's prepared query until it runs (node-postgres and postgres.js): then the
+ * real one is prepared on the connection of a fresh claims statement, and executed there (one flight
+ * on a pipelined pool).
  */
-class ClaimsPreparedQuery<T extends PreparedQueryConfig> extends PgPreparedQuery<T> {
+export class ClaimsPreparedQuery<T extends PreparedQueryConfig> extends PgPreparedQuery<T> {
   /** Set by the select builder after `prepareQuery` (drizzle-orm internal, see above). */
   joinsNotNullableMap: Record<string, boolean> | undefined
   readonly #inTransaction: <R>(run: (prepared: PgPreparedQuery<T>) => Promise<R>) => Promise<R>

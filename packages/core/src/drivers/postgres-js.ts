@@ -95,8 +95,9 @@ export class PostgresJsConnection implements SessionConnection {
   /**
    * The `sql` the caller's code is given: the reserved connection's own, except that every query it
    * makes first asks `lease` when postgres.js is about to send it (so none runs once the transaction
-   * has ended: `TRANSACTION_ENDED`, even one built inside and awaited after), `release()` throws
-   * `RELEASE_REFUSED`, and `begin`, `reserve`, `listen` and `subscribe`, which would run on another
+   * has ended: `TRANSACTION_ENDED`, even one built inside and awaited after), `savepoint(fn)` runs
+   * `fn` in a savepoint of the transaction (as postgres.js's transaction `sql` does), `release()`
+   * throws `RELEASE_REFUSED`, and `begin`, `reserve`, `listen` and `subscribe`, which would run on another
    * connection without the claims, throw `CONFIG_INVALID`.
    *
    * @example
@@ -104,7 +105,9 @@ export class PostgresJsConnection implements SessionConnection {
    * await fn(connection.lend(transaction.lease))
    * ```
    */
-  lend<TTypes extends Record<string, unknown>>(lease: Lease): postgres.Sql<TTypes> {
+  lend<TTypes extends Record<string, unknown>>(
+    lease: Lease,
+  ): postgres.Sql<TTypes> & Pick<postgres.TransactionSql<TTypes>, 'savepoint'> {
     const admitted = (made: unknown): unknown => {
       if (isQuery(made)) {
         const send = made.handler
@@ -122,28 +125,51 @@ export class PostgresJsConnection implements SessionConnection {
       }
       return made
     }
-    return new Proxy(this.#reserved, {
-      apply: (target, thisArg, args) => admitted(Reflect.apply(target, thisArg, args)),
-      get: (target, key) => {
-        if (key === 'release' || key === 'end' || key === 'close') {
-          return () => {
-            lease.assertOpen()
-            throw releaseRefused()
+    let savepoints = 0
+    const lent: postgres.Sql<TTypes> & Pick<postgres.TransactionSql<TTypes>, 'savepoint'> = new Proxy(
+      this.#reserved,
+      {
+        apply: (target, thisArg, args) => admitted(Reflect.apply(target, thisArg, args)),
+        get: (target, key) => {
+          if (key === 'release' || key === 'end' || key === 'close') {
+            return () => {
+              lease.assertOpen()
+              throw releaseRefused()
+            }
           }
-        }
-        if (typeof key === 'string' && LEAVING.has(key)) {
-          return () => {
-            throw new PgClaimsError(
-              'CONFIG_INVALID',
-              `sql.${key}() would run on another connection, without the claims: inside a claims transaction, run every query on the sql it gives you`,
-            )
+          if (key === 'savepoint') {
+            return async (...args: unknown[]) => {
+              const fn = args.find((arg) => typeof arg === 'function') as (
+                sql: postgres.Sql<TTypes>,
+              ) => unknown
+              savepoints += 1
+              const name = `pg_claims_savepoint_${savepoints}`
+              await lent.unsafe(`savepoint ${name}`)
+              try {
+                const result = await fn(lent)
+                await lent.unsafe(`release savepoint ${name}`)
+                return result
+              } catch (error) {
+                await lent.unsafe(`rollback to savepoint ${name}`)
+                throw error
+              }
+            }
           }
-        }
-        const value: unknown = Reflect.get(target, key, target)
-        if (typeof value !== 'function') return value
-        return (...args: unknown[]) => admitted(Reflect.apply(value, target, args))
+          if (typeof key === 'string' && LEAVING.has(key)) {
+            return () => {
+              throw new PgClaimsError(
+                'CONFIG_INVALID',
+                `sql.${key}() would run on another connection, without the claims: inside a claims transaction, run every query on the sql it gives you`,
+              )
+            }
+          }
+          const value: unknown = Reflect.get(target, key, target)
+          if (typeof value !== 'function') return value
+          return (...args: unknown[]) => admitted(Reflect.apply(value, target, args))
+        },
       },
-    }) as unknown as postgres.Sql<TTypes>
+    ) as unknown as postgres.Sql<TTypes> & Pick<postgres.TransactionSql<TTypes>, 'savepoint'>
+    return lent
   }
 
   /** Keeps the first error that says the connection is gone; returns `query`. */

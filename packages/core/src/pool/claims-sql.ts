@@ -7,6 +7,18 @@ import { runClaimsStatement, runClaimsTransaction } from '../session/claims-tran
 import type { TransactionOptions } from '../session/transaction-options.js'
 
 /**
+ * The `sql` a claims transaction's callback is given: postgres.js's `sql` on the transaction's
+ * connection, with `savepoint` as in `sql.begin`.
+ *
+ * @example
+ * ```ts
+ * await scope.transaction(async (sql: ClaimsTransactionSql) => sql.savepoint((inner) => inner`select 1`))
+ * ```
+ */
+export type ClaimsTransactionSql<TTypes extends Record<string, unknown> = Record<string, never>> =
+  postgres.Sql<TTypes> & Pick<postgres.TransactionSql<TTypes>, 'savepoint'>
+
+/**
  * A postgres.js `sql` that runs transactions and queries under verified claims.
  *
  * @example
@@ -48,7 +60,7 @@ export interface ClaimsSqlScope<TClaims, TTypes extends Record<string, unknown> 
    * query rejects with `TRANSACTION_ENDED`; its `release()` throws `RELEASE_REFUSED`.
    */
   transaction<T>(
-    fn: (sql: postgres.Sql<TTypes>, context: ClaimsContext<TClaims>) => Promise<T>,
+    fn: (sql: ClaimsTransactionSql<TTypes>, context: ClaimsContext<TClaims>) => Promise<T>,
     options?: TransactionOptions,
   ): Promise<T>
   /**
@@ -106,7 +118,7 @@ class PostgresJsClaimsScope<TClaims, TTypes extends Record<string, unknown>>
   }
 
   async transaction<T>(
-    fn: (sql: postgres.Sql<TTypes>, context: ClaimsContext<TClaims>) => Promise<T>,
+    fn: (sql: ClaimsTransactionSql<TTypes>, context: ClaimsContext<TClaims>) => Promise<T>,
     options?: TransactionOptions,
   ): Promise<T> {
     const context = await this.#caller.context()
