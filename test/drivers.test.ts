@@ -13,6 +13,7 @@ import { postgresJsTarget } from '../packages/core/test/postgres-js-target.js'
 import { drizzleNeonTarget } from '../packages/drizzle/test/neon-target.js'
 import { drizzlePostgresJsTarget } from '../packages/drizzle/test/postgres-js-target.js'
 import { kyselyNeonTarget } from '../packages/kysely/test/neon-target.js'
+import { kyselyPostgresJsTarget } from '../packages/kysely/test/postgres-js-target.js'
 import { findPgBouncer, type PgBouncer, startPgBouncer } from './support/pgbouncer.js'
 import { committedRowsByTenant, runTenantLoad, TENANT_SCHEMA } from './support/tenant-load.js'
 
@@ -24,6 +25,7 @@ const driverTargets: readonly { readonly target: ConformanceTarget; readonly pip
   { target: kyselyNeonTarget, pipeline: false },
   { target: drizzleNeonTarget, pipeline: false },
   { target: drizzlePostgresJsTarget, pipeline: false },
+  { target: kyselyPostgresJsTarget, pipeline: false },
 ]
 
 const USERS = 50

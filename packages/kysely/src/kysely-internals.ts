@@ -40,8 +40,10 @@ export function savepoint(
   return savepoints[kind](connection, name, compile)
 }
 
-/** A `pg` result as Kysely's `PostgresConnection` reports it. */
-export function queryResult<R>(result: pg.QueryResult): QueryResult<R> {
+/** A `pg` (or postgres.js) result as Kysely's `PostgresConnection` reports it. */
+export function queryResult<R>(
+  result: Pick<pg.QueryResult, 'command' | 'rows'> & { rowCount: number | null },
+): QueryResult<R> {
   const { command, rowCount, rows } = result
   const affects = command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE'
   const read = (rows ?? []) as R[]
