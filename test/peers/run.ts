@@ -46,7 +46,18 @@ function peerRanges(): Map<string, string[]> {
 function versionsIn(name: string, range: string): string[] {
   const out = execFileSync('npm', ['view', `${name}@${range}`, 'version', '--json'], { encoding: 'utf8' })
   const parsed: unknown = JSON.parse(out)
-  return Array.isArray(parsed) ? parsed.map(String) : [String(parsed)]
+  const versions = Array.isArray(parsed) ? parsed.map(String) : [String(parsed)]
+  return versions.sort(compareVersions)
+}
+
+/** Orders release versions (`x.y.z`, no prerelease: npm ranges leave those out) numerically. */
+function compareVersions(a: string, b: string): number {
+  const [x, y] = [a, b].map((version) => version.split('.').map(Number))
+  for (let index = 0; index < 3; index += 1) {
+    const difference = (x![index] ?? 0) - (y![index] ?? 0)
+    if (difference !== 0) return difference
+  }
+  return 0
 }
 
 /** The oldest and the newest version every range of `name` allows. */
