@@ -24,6 +24,8 @@ const SUITES = [
 ]
 /** Installed beside a peer at the same version (the CLI that generates the Prisma client). */
 const COMPANIONS: Record<string, string> = { '@prisma/client': 'prisma' }
+/** Peers released together, which must be installed at one version. */
+const LOCKSTEP = [['@prisma/client', '@prisma/adapter-pg']]
 
 type Manifest = {
   peerDependencies?: Record<string, string>
@@ -60,12 +62,10 @@ function compareVersions(a: string, b: string): number {
   return 0
 }
 
-/** The oldest and the newest version every range of `name` allows. */
-function ends(name: string, ranges: readonly string[]): { oldest: string; newest: string } {
-  const [first = [], ...others] = ranges.map((range) => versionsIn(name, range))
-  const sorted = first.filter((version) => others.every((list) => list.includes(version)))
-  if (sorted.length === 0) throw new Error(`no version of ${name} satisfies ${ranges.join(' and ')}`)
-  return { oldest: sorted[0]!, newest: sorted.at(-1)! }
+/** Every version of `name` that all `ranges` allow, oldest first. */
+function allowedVersions(name: string, ranges: readonly string[]): string[] {
+  const [first = [], ...others] = [...new Set(ranges)].map((range) => versionsIn(name, range))
+  return first.filter((version) => others.every((list) => list.includes(version)))
 }
 
 /** Pins `versions` wherever the root and the workspace packages depend on them. */
@@ -98,7 +98,21 @@ function run(copy: string, command: string, args: string[]): number {
 }
 
 const ranges = peerRanges()
-const plan = [...ranges].map(([name, list]) => ({ name, ranges: list, ...ends(name, list) }))
+for (const group of LOCKSTEP) {
+  // every range of every member applies to each member
+  const all = group.flatMap((name) => ranges.get(name) ?? [])
+  for (const name of group) if (ranges.has(name)) ranges.set(name, all)
+}
+const lockstepVersions = (name: string, list: readonly string[]) => {
+  const group = LOCKSTEP.find((members) => members.includes(name)) ?? [name]
+  const [first, ...others] = group.map((member) => allowedVersions(member, list))
+  return first!.filter((version) => others.every((other) => other.includes(version)))
+}
+const plan = [...ranges].map(([name, list]) => {
+  const allowed = lockstepVersions(name, list)
+  if (allowed.length === 0) throw new Error(`no version of ${name} satisfies ${list.join(' and ')}`)
+  return { name, ranges: list, oldest: allowed[0]!, newest: allowed.at(-1)! }
+})
 console.log('peer | ranges | oldest | newest')
 for (const peer of plan)
   console.log(`${peer.name} | ${peer.ranges.join(', ')} | ${peer.oldest} | ${peer.newest}`)

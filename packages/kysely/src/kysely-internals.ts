@@ -26,9 +26,12 @@ import {
 } from 'kysely'
 import type pg from 'pg'
 
-const savepoints = new PostgresDriver({
-  pool: { connect: () => Promise.reject(new Error('unused')), end: async () => {}, options: {} },
-})
+const unusedPool: PlainPool = {
+  connect: () => Promise.reject(new Error('unused')),
+  end: async () => {},
+  options: {},
+}
+const savepoints = new PostgresDriver({ pool: unusedPool })
 
 /** Runs Kysely's own savepoint command on `connection`. */
 export function savepoint(
@@ -51,11 +54,21 @@ export function queryResult<R>(
 }
 
 /**
+ * A pool as `PostgresDialect` takes it in kysely 0.28 (`connect`, `end`) and 0.29 (also `options`).
+ * Declared here, not as kysely's `PostgresPool`, so that one object type-checks against both.
+ */
+interface PlainPool {
+  connect(): ReturnType<PostgresPool['connect']>
+  end(): Promise<void>
+  options: object
+}
+
+/**
  * The pool the plain instance's `PostgresDialect` checks out of: `pool`'s connections, each through
  * core's pg driver (one that dies while lent is destroyed instead of crashing the process). It never
  * ends `pool` (`ClaimsKysely#destroy` does, once) and carries `pool.options`, which 0.29 requires.
  */
-export function plainPool(pool: PgPool): PostgresPool {
+export function plainPool(pool: PgPool): PlainPool {
   const options: unknown = Reflect.get(pool, 'options')
   return {
     connect: async () => (await connectPg(pool)).plainClient(),
