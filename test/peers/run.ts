@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { startEmbeddedServer } from '@pg-claims/testing'
 
 const ROOT = new URL('../../', import.meta.url).pathname
 const PACKAGES = ['core', 'kysely', 'drizzle', 'prisma']
@@ -92,9 +93,9 @@ function readdir(path: string): string[] {
   return execFileSync('ls', [path], { encoding: 'utf8' }).split('\n').filter(Boolean)
 }
 
-function run(copy: string, command: string, args: string[]): number {
+function run(copy: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
   console.log(`$ ${command} ${args.join(' ')}`)
-  return spawnSync(command, args, { cwd: copy, stdio: 'inherit', env: process.env }).status ?? 1
+  return spawnSync(command, args, { cwd: copy, stdio: 'inherit', env }).status ?? 1
 }
 
 const ranges = peerRanges()
@@ -117,6 +118,9 @@ console.log('peer | ranges | oldest | newest')
 for (const peer of plan)
   console.log(`${peer.name} | ${peer.ranges.join(', ')} | ${peer.oldest} | ${peer.newest}`)
 
+// One server for both ends, started from this checkout (the scratch copies' installs run no install
+// scripts, so their embedded binaries would not be executable).
+const server = await startEmbeddedServer()
 const results: Array<{ end: string; passed: number; failed: number }> = []
 for (const end of ['oldest', 'newest'] as const) {
   const versions: Record<string, string> = {}
@@ -143,15 +147,20 @@ for (const end of ['oldest', 'newest'] as const) {
     run(copy, 'npm', ['install', '--no-audit', '--no-fund']) ||
     run(copy, 'npx', ['turbo', 'run', 'build', '--output-logs=errors-only'])
   if (failedSetup === 0) {
-    run(copy, 'npx', [
-      'vitest',
-      'run',
-      ...SUITES,
-      '--typecheck.enabled=false',
-      '--reporter=dot',
-      '--reporter=json',
-      `--outputFile.json=${report}`,
-    ])
+    run(
+      copy,
+      'npx',
+      [
+        'vitest',
+        'run',
+        ...SUITES,
+        '--typecheck.enabled=false',
+        '--reporter=dot',
+        '--reporter=json',
+        `--outputFile.json=${report}`,
+      ],
+      { ...process.env, DATABASE_URL: server.adminUrl },
+    )
   }
   try {
     const json = JSON.parse(readFileSync(report, 'utf8'))
@@ -167,6 +176,7 @@ for (const end of ['oldest', 'newest'] as const) {
   else rmSync(copy, { recursive: true, force: true })
 }
 
+await server.stop()
 console.log('\nend    | passed | failed')
 for (const result of results)
   console.log(`${result.end.padEnd(6)} | ${String(result.passed).padEnd(6)} | ${result.failed}`)
