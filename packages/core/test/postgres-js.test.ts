@@ -10,6 +10,7 @@ import {
 } from '@pg-claims/testing'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { inlineParameters } from '../src/drivers/postgres-js.js'
 
 const claims = createClaims({
   secret: TEST_SECRET,
@@ -201,5 +202,21 @@ describe('postgres.js savepoints', () => {
       return tx`select owner from probe where owner = 'sam'`
     })
     expect([...owners]).toEqual([{ owner: 'sam' }])
+  })
+})
+
+describe('the engine statements postgres.js sends as simple-protocol text', () => {
+  it('inlines values as literals, leaves quoted text alone, refuses dollar quoting', () => {
+    expect(
+      inlineParameters(
+        `SELECT pg_catalog.current_setting('role') = 'none' AND pg_catalog.concat(pg_catalog.current_setting($1, true), '$2') = '' AS clean`,
+        ["it's", 'unused'],
+      ),
+    ).toBe(
+      `SELECT pg_catalog.current_setting('role') = 'none' AND pg_catalog.concat(pg_catalog.current_setting('it''s', true), '$2') = '' AS clean`,
+    )
+    expect(inlineParameters('COMMIT', [])).toBe('COMMIT')
+    expect(() => inlineParameters('SELECT $$x$$, $1', ['a'])).toThrow(/dollar quoting/)
+    expect(() => inlineParameters('SELECT $2', ['a'])).toThrow(/no value for \$2/)
   })
 })

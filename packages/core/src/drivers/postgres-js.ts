@@ -60,10 +60,18 @@ export class PostgresJsConnection implements SessionConnection {
   }
 
   async script(text: string): Promise<StatementResult> {
+    const answers = await this.#simple(text)
+    return answers.at(-1) ?? answer(undefined)
+  }
+
+  /** Sends `text` as one simple-protocol message; each statement's answer, in order. */
+  async #simple(text: string): Promise<StatementResult[]> {
     // postgres.js would write on the closed socket (a TypeError in a timer): refuse instead
     if (this.#broken !== undefined) throw this.#broken
     const answers: unknown = await this.#watch(this.#reserved.unsafe(text))
-    return answer(Array.isArray(answers) && Array.isArray(answers.at(-1)) ? answers.at(-1) : answers)
+    // one statement answers its rows (a RowList); several answer one RowList each
+    const several = Array.isArray(answers) && answers.length > 0 && answers.every(Array.isArray)
+    return several ? answers.map(answer) : [answer(answers)]
   }
 
   brokenBy(): Error | undefined {
@@ -220,16 +228,23 @@ function isConnectionLost(error: unknown): error is Error {
 }
 
 /**
- * `text` with `$1`, `$2`, … replaced by `values` as quoted literals. Only for the engine's own
- * statements (`BEGIN`, the settings statement, `COMMIT`, `ROLLBACK`), whose text holds no quote:
- * anything else is refused.
+ * `text` with `$1`, `$2`, … replaced by `values` as quoted literals (core's `quoteLiteral`). Only for
+ * the engine's own statements (`BEGIN`, the settings statement, the session check, `COMMIT`,
+ * `ROLLBACK`): placeholders inside '…' or "…" are left alone, and dollar quoting is refused.
+ *
+ * @example
+ * ```ts
+ * inlineParameters("SELECT pg_catalog.set_config($1, $2, true), 'a $1'", ['role', "o'k"])
+ * // "SELECT pg_catalog.set_config('role', 'o''k', true), 'a $1'"
+ * ```
  */
-function inlineParameters(text: string, values: readonly string[]): string {
+export function inlineParameters(text: string, values: readonly string[]): string {
   if (values.length === 0) return text
-  if (/['"]|\$\$/.test(text)) throw new Error('pg-claims: only the engine’s own statements are inlined')
-  return text.replace(/\$(\d+)/g, (placeholder, index: string) => {
+  return text.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|\$(\d+)|\$/g, (match, index: string | undefined) => {
+    if (match.startsWith("'") || match.startsWith('"')) return match
+    if (index === undefined) throw new Error('pg-claims: dollar quoting in an engine statement')
     const value = values[Number(index) - 1]
-    if (value === undefined) throw new Error(`pg-claims: no value for ${placeholder}`)
+    if (value === undefined) throw new Error(`pg-claims: no value for ${match}`)
     return quoteLiteral(value)
   })
 }
