@@ -30,6 +30,7 @@ import {
   usingPgConnection,
 } from '@pg-claims/core/adapter'
 import { is, type Logger, type Query, type RelationalSchemaConfig } from 'drizzle-orm'
+import { NoopCache } from 'drizzle-orm/cache/core'
 import type { WithCacheConfig } from 'drizzle-orm/cache/core/types'
 import {
   NodePgDatabase,
@@ -185,7 +186,7 @@ export class ClaimsPreparedQuery<T extends PreparedQueryConfig> extends PgPrepar
     query: Query,
     inTransaction: <R>(run: (prepared: PgPreparedQuery<T>) => Promise<R>) => Promise<R>,
   ) {
-    super(query, undefined, undefined)
+    super(query, new NoopCache(), undefined) // 0.44 requires a cache; this one is never asked
     this.#inTransaction = inTransaction
   }
 
