@@ -58,9 +58,11 @@ export class ClaimsConnection implements DatabaseConnection {
     }
   }
 
-  /** Rolls back. */
+  /** Rolls back; nothing to do when a failed begin or commit already ended the transaction. */
   async rollback(): Promise<void> {
-    const claims = this.#take()
+    const claims = this.#transaction
+    if (claims === undefined) return
+    this.#transaction = undefined
     await claims.fail(undefined)
     claims.end()
   }
