@@ -63,7 +63,7 @@ describe('drivers: isolation under load', () => {
     database = await tenantDatabase()
     adapters = await Promise.all(
       driverTargets.map(({ target, pipeline }) =>
-        target.create({ url: database.url, claims: conformanceClaims(), poolSize: 4, pipeline }),
+        target.create({ url: database.url, claims: conformanceClaims(), poolSize: 3, pipeline }),
       ),
     )
   })
