@@ -22,7 +22,12 @@ export {
   type SqlWrap,
   type Wrapped,
 } from './accessors/claim-expressions.js'
-export { connectPg, PgConnection, type PgPool, usingPgConnection } from './drivers/pg.js'
+export { connectPg, PgConnection, type PgPool, type PgPoolClient, usingPgConnection } from './drivers/pg.js'
+export {
+  PostgresJsConnection,
+  type PostgresJsSql,
+  usingPostgresJsConnection,
+} from './drivers/postgres-js.js'
 export { assertStorableJson } from './serialize/json-value.js'
 export { CallerScope } from './session/caller-scope.js'
 export { ClaimsTransaction, runClaimsStatement, runClaimsTransaction } from './session/claims-transaction.js'

@@ -14,7 +14,7 @@ export {
 } from './accessors/claim-expressions.js'
 export type { ClaimSqlType, SqlTypeMap, TypeOfSqlType } from './accessors/claim-types.js'
 export { type Claims, type ClaimsOptions, createClaims } from './claims.js'
-export type { PgPool } from './drivers/pg.js'
+export type { PgPool, PgPoolClient } from './drivers/pg.js'
 export { ERROR_CODES, isPgClaimsError, PgClaimsError, type PgClaimsErrorCode } from './errors.js'
 export { lintDatabase } from './lint/lint.js'
 export {
@@ -26,6 +26,12 @@ export {
   type LintSeverity,
 } from './lint/types.js'
 export { type ClaimsPool, type ClaimsScope, claimsPool } from './pool/claims-pool.js'
+export {
+  type ClaimsSql,
+  type ClaimsSqlScope,
+  type ClaimsTransactionSql,
+  claimsSql,
+} from './pool/claims-sql.js'
 export { type RequestContextOptions, requestContext } from './request/request-context.js'
 export { BUILT_IN_SETTINGS } from './serialize/built-in-settings.js'
 export type { CallOptions } from './serialize/call-context.js'

@@ -1,10 +1,16 @@
 /**
  * The one place that relies on drizzle-orm internals. Checked against drizzle-orm 0.45.4
- * (`drizzle-orm/node-postgres`, `drizzle-orm/pg-core`); re-check on every drizzle-orm upgrade:
+ * (`drizzle-orm/node-postgres`, `drizzle-orm/neon-serverless`, `drizzle-orm/pg-core`); re-check on
+ * every drizzle-orm upgrade:
  *
+ * - `drizzle-orm/neon-serverless` builds a `NeonDatabase` whose `NeonSession` drives Neon's `Pool`,
+ *   a copy of node-postgres: the same dialect (`PgDialect`), the same private `logger`, clients that
+ *   take node-postgres's query config (`rowMode`, `types`). So a claims view of a Neon database is
+ *   built exactly as one of a node-postgres database, with `NodePgSession`.
  * - `PgDatabase#dialect`: an `@internal` constructor property, read to reuse the db's dialect
  *   (its `casing`) rather than build another.
- * - `NodePgSession#logger`: a private field, read so claims queries are logged like plain ones.
+ * - `NodePgSession#logger` (`NeonSession#logger`): a private field, read so claims queries are
+ *   logged like plain ones.
  * - `NodePgSession`, `NodePgTransaction` and `NodePgDatabase` constructors: built here around a
  *   connection that already holds a claims transaction, as `NodePgSession#transaction` builds them
  *   around a connection after its own `begin`.
@@ -24,6 +30,7 @@ import {
   usingPgConnection,
 } from '@pg-claims/core/adapter'
 import { is, type Logger, type Query, type RelationalSchemaConfig } from 'drizzle-orm'
+import { NoopCache } from 'drizzle-orm/cache/core'
 import type { WithCacheConfig } from 'drizzle-orm/cache/core/types'
 import {
   NodePgDatabase,
@@ -32,8 +39,10 @@ import {
   NodePgTransaction,
 } from 'drizzle-orm/node-postgres'
 import {
+  type PgDatabase,
   PgDialect,
   PgPreparedQuery,
+  type PgQueryResultHKT,
   type PgTransactionConfig,
   type PreparedQueryConfig,
   type SelectedFieldsOrdered,
@@ -55,11 +64,13 @@ export interface ClaimsDatabaseParts {
  * `runClaimsStatement`), on a connection whose client refuses every use once the transaction ended.
  */
 export function claimsDatabase<TSchema extends Record<string, unknown>>(
-  db: NodePgDatabase<TSchema>,
+  db: PgDatabase<PgQueryResultHKT, TSchema>,
   parts: ClaimsDatabaseParts,
 ): NodePgDatabase<TSchema> {
   const dialect: unknown = Reflect.get(db, 'dialect')
-  if (!is(dialect, PgDialect)) throw new TypeError('claimsDrizzle takes a drizzle-orm/node-postgres database')
+  if (!is(dialect, PgDialect)) {
+    throw new TypeError('claimsDrizzle takes a drizzle-orm/node-postgres or neon-serverless database')
+  }
   const logger: unknown = Reflect.get(db._.session, 'logger')
   const schema =
     db._.schema === undefined
@@ -162,10 +173,11 @@ class ClaimsSession<
 }
 
 /**
- * Stands in for the driver's prepared query until it runs: then the real one is prepared on the
- * connection of a fresh claims statement, and executed there (one flight on a pipelined pool).
+ * Stands in for the driver's prepared query until it runs (node-postgres and postgres.js): then the
+ * real one is prepared on the connection of a fresh claims statement, and executed there (one flight
+ * on a pipelined pool).
  */
-class ClaimsPreparedQuery<T extends PreparedQueryConfig> extends PgPreparedQuery<T> {
+export class ClaimsPreparedQuery<T extends PreparedQueryConfig> extends PgPreparedQuery<T> {
   /** Set by the select builder after `prepareQuery` (drizzle-orm internal, see above). */
   joinsNotNullableMap: Record<string, boolean> | undefined
   readonly #inTransaction: <R>(run: (prepared: PgPreparedQuery<T>) => Promise<R>) => Promise<R>
@@ -174,7 +186,7 @@ class ClaimsPreparedQuery<T extends PreparedQueryConfig> extends PgPreparedQuery
     query: Query,
     inTransaction: <R>(run: (prepared: PgPreparedQuery<T>) => Promise<R>) => Promise<R>,
   ) {
-    super(query, undefined, undefined)
+    super(query, new NoopCache(), undefined) // 0.44 requires a cache; this one is never asked
     this.#inTransaction = inTransaction
   }
 

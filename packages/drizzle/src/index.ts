@@ -8,5 +8,5 @@
 
 export { type CheckOptions, ownerCheck, roleCheck } from './checks.js'
 export { type ClaimSql, claimSql, type DrizzleWrap } from './claim-sql.js'
-export { type ClaimsDatabase, type ClaimsMethods, claimsDrizzle } from './claims-drizzle.js'
+export { type ClaimsDatabase, type ClaimsMethods, type ClaimsViews, claimsDrizzle } from './claims-drizzle.js'
 export { anonRole, authenticatedRole, type CrudPolicyOptions, crudPolicy } from './policies.js'

@@ -1,10 +1,14 @@
+import { Pool } from '@neondatabase/serverless'
 import { createClaims } from '@pg-claims/core'
 import { claimSql, claimsDrizzle, ownerCheck, roleCheck } from '@pg-claims/drizzle'
 import { TEST_SECRET } from '@pg-claims/testing'
 import type { SQL } from 'drizzle-orm'
+import { drizzle as drizzleNeon, type NeonDatabase } from 'drizzle-orm/neon-serverless'
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
+import { drizzle as drizzlePostgresJs, type PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import type { JWTPayload } from 'jose'
 import pg from 'pg'
+import postgres from 'postgres'
 import { expectTypeOf, test } from 'vitest'
 import { notes } from './notes-schema.js'
 
@@ -47,4 +51,17 @@ test('claimsDrizzle takes a database on a pg.Pool and keeps its schema types', (
   expectTypeOf(db.withVerifiedClaims).parameter(0).toEqualTypeOf<JWTPayload>()
   // @ts-expect-error: a single pg.Client cannot check out a connection per transaction
   claimsDrizzle(drizzle(new pg.Client()), claimsConfig)
+})
+
+test('claimsDrizzle on neon-serverless and postgres-js: views typed as the database they come from', () => {
+  const claimsConfig = createClaims({ secret: TEST_SECRET })
+  const neon = claimsDrizzle(drizzleNeon({ client: new Pool(), schema: { notes } }), claimsConfig)
+  expectTypeOf(neon.withClaims('token')).toMatchTypeOf<
+    Omit<NeonDatabase<{ notes: typeof notes }>, '$client'>
+  >()
+  const sql = postgres({ max: 1 })
+  const js = claimsDrizzle(drizzlePostgresJs({ client: sql, schema: { notes } }), claimsConfig)
+  expectTypeOf(js.withClaims('token')).toMatchTypeOf<
+    Omit<PostgresJsDatabase<{ notes: typeof notes }>, '$client'>
+  >()
 })

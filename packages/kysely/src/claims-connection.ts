@@ -1,8 +1,7 @@
 import type { ClaimsContext } from '@pg-claims/core'
-import { ClaimsTransaction, Lease, type PgConnection, runClaimsStatement } from '@pg-claims/core/adapter'
+import { ClaimsTransaction, Lease, runClaimsStatement } from '@pg-claims/core/adapter'
 import type { CompiledQuery, DatabaseConnection, QueryResult, TransactionSettings } from 'kysely'
-import type pg from 'pg'
-import { queryResult } from './kysely-internals.js'
+import type { DriverConnection } from './driver-connection.js'
 import { transactionOptions } from './transaction-settings.js'
 
 /**
@@ -14,14 +13,16 @@ import { transactionOptions } from './transaction-settings.js'
  * callback can never reach a connection that serves another caller.
  */
 export class ClaimsConnection implements DatabaseConnection {
-  readonly #connection: PgConnection
+  readonly #driver: DriverConnection
+  readonly #connection: DriverConnection['session']
   readonly #context: ClaimsContext<unknown>
   /** This Kysely connection's own right to the pooled connection, until Kysely releases it. */
   readonly #lease = new Lease()
-  #transaction: { readonly claims: ClaimsTransaction; readonly client: pg.PoolClient } | undefined
+  #transaction: ClaimsTransaction | undefined
 
-  constructor(connection: PgConnection, context: ClaimsContext<unknown>) {
-    this.#connection = connection
+  constructor(driver: DriverConnection, context: ClaimsContext<unknown>) {
+    this.#driver = driver
+    this.#connection = driver.session
     this.#context = context
   }
 
@@ -42,12 +43,12 @@ export class ClaimsConnection implements DatabaseConnection {
         throw reported
       }
     }
-    this.#transaction = { claims, client: this.#connection.lend(claims.lease) }
+    this.#transaction = claims
   }
 
   /** Commits; the typed settings error or `TRANSACTION_ROLLED_BACK` when nothing was committed. */
   async commit(): Promise<void> {
-    const { claims } = this.#take()
+    const claims = this.#take()
     try {
       await claims.commit()
     } catch (error) {
@@ -57,13 +58,13 @@ export class ClaimsConnection implements DatabaseConnection {
     }
   }
 
-  /** Rolls back; nothing to do when a failed commit already ended the transaction. */
+  /** Rolls back; nothing to do when a failed begin or commit already ended the transaction. */
   async rollback(): Promise<void> {
-    const transaction = this.#transaction
-    if (transaction === undefined) return
+    const claims = this.#transaction
+    if (claims === undefined) return
     this.#transaction = undefined
-    await transaction.claims.fail(undefined)
-    transaction.claims.end()
+    await claims.fail(undefined)
+    claims.end()
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
@@ -71,14 +72,12 @@ export class ClaimsConnection implements DatabaseConnection {
     const transaction = this.#transaction
     if (transaction !== undefined) {
       try {
-        return queryResult<R>(await send(transaction.client, query))
+        return await this.#driver.run<R>(transaction.lease, query)
       } catch (error) {
-        throw await transaction.claims.explain(error)
+        throw await transaction.explain(error)
       }
     }
-    return runClaimsStatement(this.#connection, this.#context, async (lease) =>
-      queryResult<R>(await send(this.#connection.lend(lease), query)),
-    )
+    return runClaimsStatement(this.#connection, this.#context, (lease) => this.#driver.run<R>(lease, query))
   }
 
   streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
@@ -88,18 +87,14 @@ export class ClaimsConnection implements DatabaseConnection {
   /** Ends this Kysely connection's use of the pooled connection, and gives it back. */
   release(): void {
     this.#lease.revoke()
-    this.#transaction?.claims.end()
+    this.#transaction?.end()
     this.#connection.release()
   }
 
-  #take(): { readonly claims: ClaimsTransaction; readonly client: pg.PoolClient } {
+  #take(): ClaimsTransaction {
     const transaction = this.#transaction
     if (transaction === undefined) throw new Error('@pg-claims/kysely: no claims transaction is open')
     this.#transaction = undefined
     return transaction
   }
-}
-
-function send(client: pg.PoolClient, query: CompiledQuery): Promise<pg.QueryResult> {
-  return client.query(query.sql, [...query.parameters])
 }

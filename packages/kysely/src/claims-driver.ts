@@ -1,19 +1,20 @@
 import type { ClaimsContext } from '@pg-claims/core'
-import { type CallerScope, connectPg, type PgPool } from '@pg-claims/core/adapter'
+import type { CallerScope } from '@pg-claims/core/adapter'
 import type { DatabaseConnection, Driver, QueryCompiler, TransactionSettings } from 'kysely'
 import { ClaimsConnection } from './claims-connection.js'
+import { type ConnectionSource, connectSource } from './driver-connection.js'
 import { savepoint } from './kysely-internals.js'
 
 /**
  * A Kysely {@link Driver} for one caller: it resolves (verifies) the caller's claims before it
- * takes a connection from the pool, and lends the connection wrapped in a {@link ClaimsConnection}.
+ * takes a connection from the pool (or reserves one of a postgres.js `sql`), and lends the connection wrapped in a {@link ClaimsConnection}.
  */
 export class ClaimsDriver implements Driver {
-  readonly #pool: PgPool
+  readonly #source: ConnectionSource
   readonly #caller: CallerScope<unknown>
 
-  constructor(pool: PgPool, caller: CallerScope<unknown>) {
-    this.#pool = pool
+  constructor(source: ConnectionSource, caller: CallerScope<unknown>) {
+    this.#source = source
     this.#caller = caller
   }
 
@@ -21,7 +22,7 @@ export class ClaimsDriver implements Driver {
 
   async acquireConnection(): Promise<DatabaseConnection> {
     const context: ClaimsContext<unknown> = await this.#caller.context()
-    return new ClaimsConnection(await connectPg(this.#pool), context)
+    return new ClaimsConnection(await connectSource(this.#source), context)
   }
 
   beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {

@@ -1,31 +1,45 @@
 import type { CallOptions, Claims } from '@pg-claims/core'
-import { CallerScope, connectPg, type PgPool } from '@pg-claims/core/adapter'
+import { CallerScope, type PgPool, type PostgresJsSql } from '@pg-claims/core/adapter'
 import { Kysely, type KyselyConfig, PostgresDialect } from 'kysely'
-import type pg from 'pg'
 import { claimsDialect } from './claims-dialect.js'
 import { ClaimsDriver } from './claims-driver.js'
+import type { ConnectionSource } from './driver-connection.js'
+import { plainPool } from './kysely-internals.js'
+import { PlainPostgresJsDriver } from './plain-postgres-js.js'
 
 /** The claims type `createClaims` gives without a schema (jose's `JWTPayload`). */
 type DefaultClaims = Parameters<Claims['resolveVerified']>[0]
 
 /**
  * What {@link ClaimsKysely} is built from: Kysely's options (`plugins`, `log`) without the
- * dialect, which is always `PostgresDialect` on `pool`.
+ * dialect, which is always PostgreSQL's, on `pool` or on a postgres.js `sql`.
  *
  * @example
  * ```ts
  * const config: ClaimsKyselyConfig = { pool: new pg.Pool({ connectionString }), claims, log: ['error'] }
+ * const onPostgresJs: ClaimsKyselyConfig = { sql: postgres(url, { prepare: false }), claims }
  * ```
  */
-export interface ClaimsKyselyConfig<TClaims = DefaultClaims> extends Omit<KyselyConfig, 'dialect'> {
-  /**
-   * The pool every query runs on; `destroy()` ends it. A `pg.Pool` (create it with
-   * `pipeline: true`: a claims query then costs one network flight) or any pool of its shape.
-   */
-  readonly pool: PgPool & { end(): Promise<void> }
+export type ClaimsKyselyConfig<TClaims = DefaultClaims> = Omit<KyselyConfig, 'dialect'> & {
   /** Verifies tokens and turns their claims into settings (`createClaims` from `@pg-claims/core`). */
   readonly claims: Claims<TClaims>
-}
+} & (
+    | {
+        /**
+         * The pool every query runs on; `destroy()` ends it. A `pg.Pool` (create it with
+         * `pipeline: true`: a claims query then costs one network flight), Neon's serverless
+         * `Pool`, or any pool of their shape.
+         */
+        readonly pool: PgPool & { end(): Promise<void> }
+      }
+    | {
+        /**
+         * A postgres.js `sql` (`postgres` >= 3.4) every query runs on, each Kysely connection one
+         * `sql.reserve()`; `destroy()` ends it. Works with `prepare: false`.
+         */
+        readonly sql: PostgresJsSql & { end(): Promise<void> }
+      }
+  )
 
 /**
  * A Kysely instance on `PostgresDialect` that runs queries without claims, as Kysely always does
@@ -46,22 +60,25 @@ export interface ClaimsKyselyConfig<TClaims = DefaultClaims> extends Omit<Kysely
 export class ClaimsKysely<DB, TClaims = DefaultClaims> extends Kysely<DB> {
   readonly #config: Omit<KyselyConfig, 'dialect'>
   readonly #claims: Claims<TClaims>
-  readonly #pool: PgPool & { end(): Promise<void> }
+  readonly #source: ConnectionSource
+  readonly #end: () => Promise<void>
   #ended: Promise<void> | undefined
 
-  constructor({ pool, claims, ...config }: ClaimsKyselyConfig<TClaims>) {
+  constructor({ claims, ...options }: ClaimsKyselyConfig<TClaims>) {
+    const { config, source, end } = splitConfig(options)
     // The plain instance's driver never ends the pool (Kysely's driver ends its pool only if it was
-    // ever used), so `destroy()` below ends it, once. Its connections are checked out through core's
-    // pg driver: one that dies while lent (a killed backend, a restart) is destroyed instead of
-    // crashing the process.
-    const plain = {
-      connect: async (): Promise<pg.PoolClient> => (await connectPg(pool)).plainClient(),
-      end: async () => {},
-    }
-    super({ ...config, dialect: new PostgresDialect({ pool: plain }) })
+    // ever used), so `destroy()` below ends it, once.
+    super({
+      ...config,
+      dialect:
+        'sql' in source
+          ? claimsDialect(new PlainPostgresJsDriver(source.sql))
+          : new PostgresDialect({ pool: plainPool(source.pool) }),
+    })
     this.#config = config
     this.#claims = claims
-    this.#pool = pool
+    this.#source = source
+    this.#end = end
   }
 
   /**
@@ -74,7 +91,7 @@ export class ClaimsKysely<DB, TClaims = DefaultClaims> extends Kysely<DB> {
    */
   override async destroy(): Promise<void> {
     await super.destroy()
-    this.#ended ??= this.#pool.end()
+    this.#ended ??= this.#end()
     await this.#ended
   }
 
@@ -111,6 +128,26 @@ export class ClaimsKysely<DB, TClaims = DefaultClaims> extends Kysely<DB> {
   }
 
   #scope(caller: CallerScope<TClaims>): Kysely<DB> {
-    return new Kysely<DB>({ ...this.#config, dialect: claimsDialect(new ClaimsDriver(this.#pool, caller)) })
+    return new Kysely<DB>({ ...this.#config, dialect: claimsDialect(new ClaimsDriver(this.#source, caller)) })
   }
+}
+
+/** Kysely's own options, where connections come from, and how to end it. */
+function splitConfig(
+  options: Omit<KyselyConfig, 'dialect'> &
+    (
+      | { readonly pool: PgPool & { end(): Promise<void> } }
+      | { readonly sql: PostgresJsSql & { end(): Promise<void> } }
+    ),
+): {
+  config: Omit<KyselyConfig, 'dialect'>
+  source: ConnectionSource
+  end: () => Promise<void>
+} {
+  if ('sql' in options) {
+    const { sql, ...config } = options
+    return { config, source: { sql }, end: () => sql.end() }
+  }
+  const { pool, ...config } = options
+  return { config, source: { pool }, end: () => pool.end() }
 }

@@ -12,7 +12,23 @@ import { type Lease, releaseRefused } from '../session/lease.js'
  * ```
  */
 export interface PgPool {
-  connect(): Promise<pg.PoolClient>
+  connect(): Promise<PgPoolClient>
+}
+
+/**
+ * What core needs of a client checked out of a {@link PgPool}, loose enough for the `pg` copy Neon
+ * bundles (its own types): core drives it exactly as a `pg.PoolClient`.
+ *
+ * @example
+ * ```ts
+ * const client: PgPoolClient = await pool.connect()
+ * ```
+ */
+export interface PgPoolClient {
+  query(...args: never[]): unknown
+  release(destroy?: Error | boolean): void
+  on(event: 'error', listener: (error: Error) => void): unknown
+  off(event: 'error', listener: (error: Error) => void): unknown
 }
 
 /**
@@ -39,7 +55,9 @@ export class PgConnection implements SessionConnection {
   }
 
   /** Takes over `client`, just checked out of its pool. Use {@link connectPg}. */
-  constructor(client: pg.PoolClient) {
+  constructor(pooled: PgPoolClient) {
+    // a pg-shaped client (pg's, or the copy Neon bundles) answers exactly as pg's own
+    const client = pooled as unknown as pg.PoolClient
     this.#client = client
     // `pipeline` is pg >= 8.23's opt-in mode (new pg.Pool({ pipeline: true }))
     this.pipelined = Reflect.get(client, 'pipeline') === true

@@ -1,0 +1,4 @@
+import { describeConformance } from '@pg-claims/testing'
+import { drizzleNeonTarget } from './neon-target.js'
+
+describeConformance(drizzleNeonTarget)
