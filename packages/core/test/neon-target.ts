@@ -18,7 +18,7 @@ export const neonTarget: ConformanceTarget = {
       query: async (sql) => (await handle.query(sql)).rows,
     })
     return adapterUnderTest({
-      withClaims: (token) => scope(db.withClaims(token)),
+      withClaims: (token, call) => scope(db.withClaims(token, call)),
       withVerifiedClaims: (verified) => scope(db.withVerifiedClaims(verified)),
       plainQuery: async (sql) => (await pool.query(sql)).rows,
       connectionsOpened: opened,

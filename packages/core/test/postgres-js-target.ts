@@ -20,7 +20,7 @@ export const postgresJsTarget: ConformanceTarget = {
       query: async (text) => [...(await handle.query((tx) => tx.unsafe(text)))],
     })
     return adapterUnderTest({
-      withClaims: (token) => scope(db.withClaims(token)),
+      withClaims: (token, call) => scope(db.withClaims(token, call)),
       withVerifiedClaims: (verified) => scope(db.withVerifiedClaims(verified)),
       plainQuery: async (text) => [...(await sql.unsafe(text))],
       connectionsOpened: opened,

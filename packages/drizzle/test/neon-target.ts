@@ -20,7 +20,7 @@ export const drizzleNeonTarget: ConformanceTarget = {
     const { pool, opened } = await countingNeonPool(url, poolSize)
     const db = claimsDrizzle(drizzle({ client: pool }), claims)
     return adapterUnderTest({
-      withClaims: (token) => scope(db.withClaims(token)),
+      withClaims: (token, call) => scope(db.withClaims(token, call)),
       withVerifiedClaims: (verified) => scope(db.withVerifiedClaims(verified)),
       plainQuery: async (text) => (await db.execute(sql.raw(text))).rows,
       connectionsOpened: opened,

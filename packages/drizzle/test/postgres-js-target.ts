@@ -20,7 +20,7 @@ export const drizzlePostgresJsTarget: ConformanceTarget = {
     const { sql: client, opened } = countingPostgresJs(url, poolSize, { prepare: pipeline })
     const db = claimsDrizzle(drizzle({ client }), claims)
     return adapterUnderTest({
-      withClaims: (token) => scope(db.withClaims(token)),
+      withClaims: (token, call) => scope(db.withClaims(token, call)),
       withVerifiedClaims: (verified) => scope(db.withVerifiedClaims(verified)),
       plainQuery: async (text) => [...(await db.execute(sql.raw(text)))],
       connectionsOpened: opened,

@@ -17,7 +17,7 @@ export const kyselyNeonTarget: ConformanceTarget = {
       query: (text: string) => rows(handle, text),
     })
     return adapterUnderTest({
-      withClaims: (token) => scope(db.withClaims(token)),
+      withClaims: (token, call) => scope(db.withClaims(token, call)),
       withVerifiedClaims: (verified) => scope(db.withVerifiedClaims(verified)),
       plainQuery: (text) => rows(db, text),
       connectionsOpened: opened,

@@ -86,14 +86,21 @@ export class PostgresJsConnection implements SessionConnection {
    * Gives the connection back to postgres.js. One that broke is not given back: postgres.js takes
    * it back itself when it closes, and releasing it would hand the dead connection out again
    * (postgres.js 3.4.9, porsager/postgres#1199: the next query never settles). A
-   * discarded one (its `ROLLBACK` failed) is ended by its own backend instead, so postgres.js
-   * takes it back closed and reconnects rather than reuse it.
+   * discarded one (a failed `ROLLBACK`, or session state the work left) is reset first
+   * (`RESET ROLE; RESET ALL`), and ended by its own backend if even that fails.
    */
   release(): void {
     if (this.#broken !== undefined) return
     if (this.#discarded !== undefined) {
+      // Undo the session state the transaction left (the session check found some): RESET ALL
+      // leaves out the role, hence RESET ROLE. Only once that is done is the connection given
+      // back; if it cannot be done, its backend is ended instead.
       this.#reserved
-        .unsafe('select pg_catalog.pg_terminate_backend(pg_catalog.pg_backend_pid())')
+        .unsafe('RESET ROLE; RESET ALL')
+        .then(
+          () => this.#reserved.release(),
+          () => this.#reserved.unsafe('select pg_catalog.pg_terminate_backend(pg_catalog.pg_backend_pid())'),
+        )
         .catch(() => undefined)
       return
     }
