@@ -46,6 +46,7 @@ const LEAVING = new Set(['begin', 'reserve', 'listen', 'subscribe'])
  */
 export class PostgresJsConnection implements SessionConnection {
   readonly pipelined = true
+  readonly inlinesParameters = true
   readonly #reserved: postgres.ReservedSql<Record<string, unknown>>
   #broken: Error | undefined
   #discarded: Error | undefined

@@ -193,12 +193,13 @@ export class ClaimsTransaction {
   #sendCommit(): Promise<string> {
     const connection = this.#connection
     const settings = this.#context.settings
-    const answers = connection.pipelined
-      ? Promise.all([
-          connection.execute({ text: COMMIT }),
-          connection.execute(sessionCheckStatement(settings)),
-        ])
-      : connection.script(commitWithCheckSql(settings))
+    const answers =
+      connection.pipelined && connection.inlinesParameters !== true
+        ? Promise.all([
+            connection.execute({ text: COMMIT }),
+            connection.execute(sessionCheckStatement(settings)),
+          ])
+        : connection.script(commitWithCheckSql(settings))
     return answers.then(([commit, check]) => {
       const clean = (check?.rows[0] as { clean?: unknown } | undefined)?.clean === true
       if (!clean) connection.discard(new Error('the transaction left session-level state on its connection'))

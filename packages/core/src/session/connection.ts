@@ -33,6 +33,12 @@ export interface SessionConnection {
    */
   readonly pipelined: boolean
   /**
+   * `true` when `execute` writes the values into the statement text as literals (postgres.js, where
+   * every engine statement is a simple-protocol message): then `COMMIT` and the session check
+   * travel as one message too.
+   */
+  readonly inlinesParameters?: boolean
+  /**
    * Sends one statement as an unnamed extended-protocol statement with bind parameters (a simple
    * query when there are none). On a pipelined connection it is written at once, without waiting
    * for what was sent before.
