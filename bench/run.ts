@@ -9,7 +9,7 @@ import { measureCacheMemory, measureVerification } from './verification.js'
 
 const quick = process.argv.includes('--quick')
 const settings = {
-  overhead: { rounds: quick ? 2 : 4, millis: quick ? 300 : 1000, workers: 8, poolSize: 4, users: 50 },
+  overhead: { rounds: quick ? 2 : 3, millis: quick ? 300 : 800, workers: 8, poolSize: 4, users: 50 },
   delayMs: 1,
   verificationMillis: quick ? 150 : 900,
   helperRows: 100_000,
