@@ -163,7 +163,7 @@ describe('SQL helpers (pg_session_jwt fallback mode and Supabase names)', () => 
       }),
       { numRuns: 300 },
     )
-  })
+  }, 120_000) // a property: many round trips, slow on a loaded 2-core machine
 
   it('organization() needs an object; organization_id() a UUID id', async () => {
     expect(await helpers({ o: 'acme' })).toMatchObject({ organization: null, organization_id: null })
