@@ -1,5 +1,4 @@
 import { describeParity, type ParityRoute } from '@pg-claims/testing'
-import { describe, it } from 'vitest'
 import { adapterTargetsOnPools } from './support/adapters.js'
 import { findPgBouncer, startPgBouncer } from './support/pgbouncer.js'
 
@@ -16,10 +15,7 @@ const viaPgBouncer: ParityRoute = {
   open: (url) => startPgBouncer(binary!, url, 2),
 }
 
-if (binary === undefined) {
-  describe.skip('PostgREST parity through PgBouncer: PgBouncer is not installed', () => {
-    it('runs the parity conformance suite for every adapter behind PgBouncer', () => {})
-  })
-} else {
+// Without PgBouncer the suite is not registered; the warning above says why.
+if (binary !== undefined) {
   for (const { target, pipeline } of adapterTargetsOnPools) describeParity(target, pipeline, viaPgBouncer)
 }
