@@ -1,7 +1,9 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { closeSync, openSync, readFileSync } from 'node:fs'
 import { chmod, chown, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { findFreePort } from './free-port.js'
 import type { StartedServer } from './started-server.js'
 
@@ -53,36 +55,47 @@ export async function startServerFromBinaries(binaries: PostgresBinaries): Promi
     'fsync=off',
     'synchronous_commit=off',
   ]
+  // The server writes its log to a file, never to a pipe: a parent that blocks (the matrix runs
+  // vitest with spawnSync) would stop draining the pipe, and every backend would hang on its next
+  // log line once the pipe's buffer filled.
+  const logFile = join(dir, 'server.log')
+  const logFd = openSync(logFile, 'a')
   const server = spawn(
     binaries.postgres,
     ['-D', dataDir, '-p', String(port), ...settings.flatMap((s) => ['-c', s])],
-    {
-      ...ids,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
+    { ...ids, stdio: ['ignore', 'ignore', logFd] },
   )
-  let log = ''
-  await new Promise<void>((resolve, reject) => {
-    server.stderr.on('data', (chunk) => {
-      log += String(chunk)
-      if (log.includes('ready to accept connections')) resolve()
-    })
-    server.once('exit', (code) => reject(new Error(`postgres exited with ${code}: ${log}`)))
-  }).catch(async (error) => {
+  closeSync(logFd)
+  const log = () => {
+    try {
+      return readFileSync(logFile, 'utf8')
+    } catch {
+      return ''
+    }
+  }
+  const exited = new Promise<number | null>((resolve) => server.once('exit', resolve))
+  try {
+    for (const started = Date.now(); !log().includes('ready to accept connections'); await sleep(25)) {
+      if (server.exitCode !== null || server.signalCode !== null)
+        throw new Error(`postgres exited with ${server.exitCode}: ${log()}`)
+      if (Date.now() - started > 60_000) throw new Error(`postgres did not start within 60 s: ${log()}`)
+    }
+  } catch (error) {
+    server.kill('SIGKILL')
+    await exited
     await rm(dir, { recursive: true, force: true })
     throw error
-  })
+  }
   return {
     adminUrl: `postgres://postgres@${host}:${port}/postgres`,
     describe: (version) => `PostgreSQL ${version} from ${binaries.postgres} on ${host}:${port}`,
     stop: async () => {
       if (server.exitCode === null) {
-        const exited = new Promise((resolve) => server.once('exit', resolve))
         server.kill('SIGINT')
         await exited
       }
       await rm(dir, { recursive: true, force: true })
     },
-    logs: () => log,
+    logs: log,
   }
 }
