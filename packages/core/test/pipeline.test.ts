@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net'
 import { claimsPool, createClaims, installHelpers } from '@pg-claims/core'
 import {
   createTestDatabase,
@@ -79,6 +80,41 @@ describe('flights', () => {
         scope.transaction((client) => client.query('select $1::int', [1])),
       ),
     }).toEqual({ plainQuery: 1, claimsQuery: 1, plainTransaction: 3, claimsTransaction: 2 })
+  })
+
+  it('on a pipelined pool each flight is one write: the statements of a flight are corked together', async () => {
+    const pool = await proxiedPool(true)
+    const scope = claimsPool(pool, claims).withClaims(await token('alice'))
+    await scope.context()
+    // the socket of the pool's one connection, its writes (system calls) counted
+    const client = await pool.connect()
+    const socket = Reflect.get(Reflect.get(client, 'connection'), 'stream') as Socket
+    client.release()
+    let writes = 0
+    for (const method of ['_write', '_writev'] as const) {
+      const original = socket[method] as (...args: unknown[]) => unknown
+      Object.assign(socket, {
+        [method](this: Socket, ...args: unknown[]) {
+          writes += 1
+          return original.apply(this, args)
+        },
+      })
+    }
+    const counted = async (work: () => Promise<unknown>) => {
+      writes = 0
+      await work()
+      return writes
+    }
+    expect({
+      claimsQuery: await counted(() => scope.query('select $1::int', [1])),
+      claimsTransaction: await counted(() => scope.transaction((c) => c.query('select $1::int', [1]))),
+      twoQueryTransaction: await counted(() =>
+        scope.transaction(async (c) => {
+          await c.query('select $1::int', [1])
+          await c.query('select $1::int', [2])
+        }),
+      ),
+    }).toEqual({ claimsQuery: 1, claimsTransaction: 2, twoQueryTransaction: 3 })
   })
 
   it('without pipelining: claims ride in the BEGIN message, as many flights as a plain transaction', async () => {

@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import type { SessionConnection, StatementResult } from '../session/connection.js'
 import { type Lease, releaseRefused } from '../session/lease.js'
+import { type CorkableStream, corkableStream, isPipelined } from './pg-internals.js'
 
 /**
  * Any pool with `pg`'s shape: `pg.Pool` (any copy of `pg` in the app), or Neon's `Pool` from
@@ -48,6 +49,7 @@ export class PgConnection implements SessionConnection {
   readonly pipelined: boolean
   readonly #client: pg.PoolClient
   readonly #release: pg.PoolClient['release']
+  readonly #stream: CorkableStream | undefined
   #broken: Error | undefined
   #discarded: Error | undefined
   readonly #onError = (error: Error) => {
@@ -59,8 +61,8 @@ export class PgConnection implements SessionConnection {
     // a pg-shaped client (pg's, or the copy Neon bundles) answers exactly as pg's own
     const client = pooled as unknown as pg.PoolClient
     this.#client = client
-    // `pipeline` is pg >= 8.23's opt-in mode (new pg.Pool({ pipeline: true }))
-    this.pipelined = Reflect.get(client, 'pipeline') === true
+    this.pipelined = isPipelined(client)
+    this.#stream = this.pipelined ? corkableStream(client) : undefined
     this.#release = client.release
     client.on('error', this.#onError)
   }
@@ -72,6 +74,14 @@ export class PgConnection implements SessionConnection {
   async script(text: string): Promise<readonly StatementResult[]> {
     const answers: pg.QueryResult | pg.QueryResult[] = await this.#client.query(text)
     return (Array.isArray(answers) ? answers : [answers]).map(answer)
+  }
+
+  cork(): void {
+    this.#stream?.cork()
+  }
+
+  uncork(): void {
+    this.#stream?.uncork()
   }
 
   brokenBy(): Error | undefined {

@@ -23,7 +23,8 @@ import { beginStatement, type TransactionOptions } from './transaction-options.j
  * How it opens:
  * - on a pipelined connection, `BEGIN`, the settings statement (names and values as bind
  *   parameters) and the pre-request function's call (when configured) are written at once and NOT
- *   awaited, so the work's first statement leaves in the same flight; a failure aborts the
+ *   awaited, so the work's first statement leaves in the same flight, and in the same write: the
+ *   connection is corked until that statement is written (or the event loop turns); a failure aborts the
  *   transaction, every statement behind it fails, and the caller is given the typed error
  *   (`ROLE_UNKNOWN`, `ROLE_NOT_GRANTED`, `PRE_REQUEST_FAILED`);
  * - otherwise `BEGIN …; SELECT pg_catalog.set_config(…); SELECT pre_request()` goes as one
@@ -51,8 +52,12 @@ export class ClaimsTransaction {
   readonly #context: ClaimsContext<unknown>
   /** What `COMMIT` answered (its command tag), once it was sent. */
   #commit: Promise<string> | undefined
-  /** Set once commit() or fail() has taken over: a late commitBehind() must not write anything. */
+  /** Set once commit() or fail() has taken over: a late #afterFirstStatement() must not write COMMIT. */
   #settling = false
+  /** Whether `COMMIT` is written right behind the work's first statement (a single statement). */
+  #commitAfterFirst = false
+  /** Whether this transaction's opening statements are still held on the connection (cork). */
+  #corked = false
 
   private constructor(
     connection: SessionConnection,
@@ -85,15 +90,24 @@ export class ClaimsTransaction {
     if (connection.pipelined) {
       const begin = { text: beginStatement(options) }
       const settings = settingsStatement(context.settings)
+      // held until the work's first statement is written behind them (one write for the flight),
+      // or until the event loop turns, whichever comes first
+      connection.cork?.()
       const answers = [connection.execute(begin), connection.execute(settings)]
       const preRequest =
         context.preRequestSql === undefined ? undefined : connection.execute({ text: context.preRequestSql })
       preRequest?.catch(() => undefined) // reported below, after the settings' own failure
-      return new ClaimsTransaction(
+      const transaction = new ClaimsTransaction(
         connection,
         context,
         Promise.all(answers).then(() => preRequest?.then(() => undefined, fromPreRequestError), failure),
       )
+      transaction.#corked = true
+      // admit() runs right before the handle writes its statement; the microtask runs after it did
+      transaction.lease.onFirstStatement(() => queueMicrotask(() => transaction.#afterFirstStatement()))
+      // work that waits for something else first (I/O) does not hold BEGIN and the settings back
+      setImmediate(() => transaction.#uncork())
+      return transaction
     }
     const opened = await connection.script(beginWithClaimsSql(context, options)).then(
       () => undefined,
@@ -113,25 +127,43 @@ export class ClaimsTransaction {
    * ```
    */
   openFailure(): Promise<unknown> {
+    this.#uncork()
     return this.#opened
   }
 
   /**
-   * Writes `COMMIT` now, right behind the statements already sent, without waiting, and revokes the
-   * lease so nothing can follow it. For a single statement on a pipelined connection: `BEGIN`, the
-   * settings, the statement and `COMMIT` leave in one flight. {@link ClaimsTransaction.commit} then
-   * reports the outcome.
+   * On a pipelined connection, writes `COMMIT` right behind the work's first statement, without
+   * waiting, and revokes the lease at that moment so nothing can follow it: `BEGIN`, the settings,
+   * the statement and `COMMIT` leave in one flight (and one write). For a transaction of a single
+   * statement; {@link ClaimsTransaction.commit} then reports the outcome.
    *
    * @example
    * ```ts
-   * transaction.lease.onFirstStatement(() => queueMicrotask(() => transaction.commitBehind()))
+   * const transaction = await ClaimsTransaction.open(connection, context)
+   * transaction.commitAfterFirstStatement()
    * ```
    */
-  commitBehind(): void {
-    this.lease.revoke()
-    if (this.#settling) return
-    this.#commit ??= this.#sendCommit()
-    this.#commit.catch(() => undefined) // reported by commit() or fail()
+  commitAfterFirstStatement(): void {
+    this.#commitAfterFirst = true
+  }
+
+  /** Runs once the work's first statement is written: `COMMIT` behind it when asked, then the write. */
+  #afterFirstStatement(): void {
+    if (this.#commitAfterFirst) {
+      this.lease.revoke()
+      if (!this.#settling) {
+        this.#commit ??= this.#sendCommit()
+        this.#commit.catch(() => undefined) // reported by commit() or fail()
+      }
+    }
+    this.#uncork()
+  }
+
+  /** Writes the statements held since {@link ClaimsTransaction.open}; before anything awaits an answer. */
+  #uncork(): void {
+    if (!this.#corked) return
+    this.#corked = false
+    this.#connection.uncork?.()
   }
 
   /**
@@ -147,6 +179,7 @@ export class ClaimsTransaction {
   async commit(): Promise<void> {
     this.#settling = true
     this.lease.revoke()
+    this.#uncork()
     const failure = await this.#opened
     if (failure !== undefined) throw failure
     this.#commit ??= this.#sendCommit()
@@ -172,6 +205,7 @@ export class ClaimsTransaction {
   async fail(error: unknown): Promise<unknown> {
     this.#settling = true
     this.lease.revoke()
+    this.#uncork()
     const reported = await this.explain(error)
     if (this.#commit !== undefined) {
       await this.#commit.catch(() => undefined)
@@ -195,7 +229,7 @@ export class ClaimsTransaction {
     const settings = this.#context.settings
     const answers =
       connection.pipelined && connection.inlinesParameters !== true
-        ? Promise.all([
+        ? this.#writeTogether(() => [
             connection.execute({ text: COMMIT }),
             connection.execute(sessionCheckStatement(settings)),
           ])
@@ -205,6 +239,16 @@ export class ClaimsTransaction {
       if (!clean) connection.discard(new Error('the transaction left session-level state on its connection'))
       return commit?.command ?? ''
     })
+  }
+
+  /** Runs `write` with the connection corked, so the statements it writes leave in one write. */
+  #writeTogether<T>(write: () => readonly Promise<T>[]): Promise<T[]> {
+    this.#connection.cork?.()
+    try {
+      return Promise.all(write())
+    } finally {
+      this.#connection.uncork?.()
+    }
   }
 
   /**
@@ -217,6 +261,7 @@ export class ClaimsTransaction {
    * ```
    */
   async explain(error: unknown): Promise<unknown> {
+    this.#uncork()
     return this.#connection.brokenBy() ?? (await this.#opened) ?? error
   }
 
@@ -231,6 +276,7 @@ export class ClaimsTransaction {
    */
   end(): void {
     this.lease.revoke()
+    this.#uncork()
   }
 }
 
@@ -281,8 +327,7 @@ export async function runClaimsStatement<T>(
 ): Promise<T> {
   if (!connection.pipelined) return runClaimsTransaction(connection, context, undefined, work)
   const transaction = await ClaimsTransaction.open(connection, context)
-  // admit() runs right before the handle writes its statement; the microtask runs after it did
-  transaction.lease.onFirstStatement(() => queueMicrotask(() => transaction.commitBehind()))
+  transaction.commitAfterFirstStatement()
   return settle(transaction, () => work(transaction.lease))
 }
 

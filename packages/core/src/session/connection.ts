@@ -44,6 +44,14 @@ export interface SessionConnection {
    * for what was sent before.
    */
   execute(statement: { readonly text: string; readonly values?: readonly string[] }): Promise<StatementResult>
+  /**
+   * Holds what {@link SessionConnection.execute} writes from now on, until as many
+   * {@link SessionConnection.uncork} calls: the statements of one flight then leave in one write
+   * (one system call) instead of one each. Optional; the engine corks only a pipelined connection.
+   */
+  cork?(): void
+  /** Ends one {@link SessionConnection.cork}; the last one writes what was held. */
+  uncork?(): void
   /** Sends statements as ONE simple-protocol message; resolves with each statement's answer, in order. */
   script(text: string): Promise<readonly StatementResult[]>
   /** The error that broke the connection since it was checked out (a killed backend), if any. */
