@@ -47,6 +47,39 @@ export async function compareThroughput(
   return Object.fromEntries(names.map((name) => [name, median(samples[name]!)]))
 }
 
+/**
+ * For a difference smaller than the machine's drift: `candidate` and `reference` back to back in
+ * each of `rounds` short rounds (order alternating), and the median of the per-round ratios
+ * (candidate ÷ reference throughput), so a slow stretch of the machine hits both sides of a ratio.
+ */
+export async function pairedRatio(
+  candidate: (index: number) => Promise<unknown>,
+  reference: (index: number) => Promise<unknown>,
+  options: { rounds: number; millis: number; workers: number },
+): Promise<{ ratio: number; candidate: number; reference: number }> {
+  await throughput(candidate, options.workers, options.millis / 2) // warm up
+  await throughput(reference, options.workers, options.millis / 2)
+  const ratios: number[] = []
+  const samples = { candidate: [] as number[], reference: [] as number[] }
+  for (let round = 0; round < options.rounds; round += 1) {
+    const measure = async (side: 'candidate' | 'reference') => {
+      const value = await throughput(
+        side === 'candidate' ? candidate : reference,
+        options.workers,
+        options.millis,
+      )
+      samples[side].push(value)
+      return value
+    }
+    const [first, second] =
+      round % 2 === 0 ? (['candidate', 'reference'] as const) : (['reference', 'candidate'] as const)
+    const a = await measure(first)
+    const b = await measure(second)
+    ratios.push(first === 'candidate' ? a / b : b / a)
+  }
+  return { ratio: median(ratios), candidate: median(samples.candidate), reference: median(samples.reference) }
+}
+
 /** Synchronous or asynchronous operations per second over `millis`, after a warm-up. */
 export async function opsPerSecond(operation: () => unknown, millis: number): Promise<number> {
   const run = async (duration: number) => {

@@ -3,6 +3,7 @@ import { createTestDatabase, startScratchServer, TEST_SECRET } from '@pg-claims/
 import { drizzleTarget, kyselyTarget, prismaTarget } from './adapter-targets.js'
 import { createHelperTables, measureHelpers } from './helpers-cost.js'
 import { measureOverhead } from './overhead.js'
+import { BENCH_PRE_REQUEST_SQL, benchRoleSettingsSql, measureParityCost } from './parity-cost.js'
 import { type BenchReport, machineFacts, writeReport } from './report.js'
 import { type BenchTargetFactory, pgTarget, recipeTargets } from './targets.js'
 import { measureCacheMemory, measureVerification } from './verification.js'
@@ -39,6 +40,10 @@ try {
         insert into bench_items select g, 'user' || g from generate_series(0, 99) g;
         grant select on bench_items to authenticator, authenticated;`)
       await createHelperTables(admin, settings.helperRows)
+      // PostgREST parity: a pre-request function and a per-role setting (in this database only)
+      await admin.query(BENCH_PRE_REQUEST_SQL)
+      const { rows } = await admin.query<{ name: string }>('select current_database() as name')
+      await admin.query(benchRoleSettingsSql(rows[0]!.name))
     },
   })
   try {
@@ -52,6 +57,12 @@ try {
         url: database.url,
         claims,
         targets,
+        settings: settings.overhead,
+        delayMs: settings.delayMs,
+        log,
+      })),
+      ...(await measureParityCost({
+        url: database.url,
         settings: settings.overhead,
         delayMs: settings.delayMs,
         log,

@@ -1,0 +1,102 @@
+import { claimsPool, createClaims } from '@pg-claims/core'
+import { hostAndPortOf, signToken, startPgProxy, TEST_SECRET } from '@pg-claims/testing'
+import pg from 'pg'
+import { pairedRatio } from './measure.js'
+import type { OverheadSettings } from './overhead.js'
+import type { BenchRow } from './report.js'
+
+/** Paired rounds per network: enough for a median ratio to settle within about a percent here. */
+const PAIRED_ROUNDS = 15
+
+/** The pre-request function the bench calls: PostgREST's usual shape, a header check. */
+export const BENCH_PRE_REQUEST_SQL = `create function public.bench_pre_request() returns void
+  language plpgsql as $$
+  begin
+    if current_setting('request.headers', true)::json ->> 'x-blocked' is not null then
+      raise insufficient_privilege using message = 'blocked';
+    end if;
+  end $$;
+  grant execute on function public.bench_pre_request() to anon, authenticated;`
+
+/** A Supabase-style per-role setting, in the bench's database only. */
+export const benchRoleSettingsSql = (database: string) =>
+  `alter role authenticated in database ${pg.escapeIdentifier(database)} set statement_timeout = '8s'`
+
+/**
+ * PostgREST parity's cost: a one-query claims transaction whose claims carry the role's own
+ * settings (`ALTER ROLE … SET`, read by `roleSettings`) and call a pre-request function, against
+ * the same transaction without either, on the same pipelined pool, interleaved in the same rounds.
+ * Same flights (the round-trip tests count them); the difference is the work PostgreSQL does.
+ */
+export async function measureParityCost(options: {
+  url: string
+  settings: OverheadSettings
+  delayMs: number
+  log: (line: string) => void
+}): Promise<BenchRow[]> {
+  const roles = { default: 'anon', allowed: ['anon', 'authenticated'] }
+  const source = new pg.Pool({ connectionString: options.url, max: 1 })
+  const plain = createClaims({ secret: TEST_SECRET, roles })
+  const parity = createClaims({
+    secret: TEST_SECRET,
+    roles,
+    preRequest: 'public.bench_pre_request',
+    roleSettings: { source },
+  })
+  const tokens = await Promise.all(
+    Array.from({ length: options.settings.users }, (_, user) =>
+      signToken({ sub: `user${user}`, role: 'authenticated' }),
+    ),
+  )
+  for (const token of tokens) await Promise.all([plain.resolve(token), parity.resolve(token)])
+  const token = (index: number) => tokens[index % tokens.length]!
+  const query = 'select id, owner from bench_items where id = $1'
+  const rows: BenchRow[] = []
+  try {
+    for (const delayMs of [0, options.delayMs]) {
+      const { host, port } = hostAndPortOf(options.url)
+      const proxy =
+        delayMs > 0 ? await startPgProxy({ upstreamHost: host, upstreamPort: port, delayMs }) : undefined
+      const pool = new pg.Pool({
+        connectionString: proxy ? proxy.connectionString(options.url) : options.url,
+        max: options.settings.poolSize,
+        pipeline: true,
+      })
+      try {
+        const [withParity, without] = [claimsPool(pool, parity), claimsPool(pool, plain)]
+        const transaction = (db: typeof without) => (index: number) =>
+          db.withClaims(token(index)).transaction((client) => client.query(query, [index % 100]))
+        // the role settings are read once, in the background: wait for them before measuring
+        const applied = await withParity
+          .withClaims(token(0))
+          .query(`select current_setting('statement_timeout') as timeout`)
+        if (applied.rows[0]?.timeout !== '8s') throw new Error('bench: the role settings were not applied')
+        // a difference of a few percent: many short paired rounds, the median of their ratios
+        const { ratio, candidate, reference } = await pairedRatio(
+          transaction(withParity),
+          transaction(without),
+          { rounds: PAIRED_ROUNDS, millis: options.settings.millis / 2, workers: options.settings.workers },
+        )
+        const network = delayMs > 0 ? `${delayMs} ms round trip` : 'loopback'
+        options.log(
+          `parity      ${network.padEnd(16)} pipelined pool ${'pg (claimsPool)'.padEnd(45)} ${ratio.toFixed(3)}×`,
+        )
+        rows.push({
+          section: `Claims transaction with per-role settings and a pre-request function vs without, ${network}, pipelined pool`,
+          name: 'pg (claimsPool)',
+          unit: 'tx/s',
+          value: candidate,
+          reference: { name: 'claims transaction without them', value: reference },
+          ratio,
+          ...(delayMs > 0 && { target: { description: 'within 2% (≥ 0.98×)', met: ratio >= 0.98 } }),
+        })
+      } finally {
+        await pool.end()
+        await proxy?.close()
+      }
+    }
+  } finally {
+    await source.end()
+  }
+  return rows
+}
