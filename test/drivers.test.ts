@@ -14,6 +14,7 @@ import { drizzleNeonTarget } from '../packages/drizzle/test/neon-target.js'
 import { drizzlePostgresJsTarget } from '../packages/drizzle/test/postgres-js-target.js'
 import { kyselyNeonTarget } from '../packages/kysely/test/neon-target.js'
 import { kyselyPostgresJsTarget } from '../packages/kysely/test/postgres-js-target.js'
+import { prismaNeonTarget } from '../packages/prisma/test/neon-target.js'
 import { findPgBouncer, type PgBouncer, startPgBouncer } from './support/pgbouncer.js'
 import { committedRowsByTenant, runTenantLoad, TENANT_SCHEMA } from './support/tenant-load.js'
 
@@ -26,6 +27,7 @@ const driverTargets: readonly { readonly target: ConformanceTarget; readonly pip
   { target: drizzleNeonTarget, pipeline: false },
   { target: drizzlePostgresJsTarget, pipeline: false },
   { target: kyselyPostgresJsTarget, pipeline: false },
+  { target: prismaNeonTarget, pipeline: false },
 ]
 
 const USERS = 50
@@ -73,7 +75,7 @@ describe('drivers: isolation under load', () => {
     await database?.drop()
   })
 
-  it('keeps tenants apart on postgres.js and on Neon’s Pool', async () => {
+  it('keeps tenants apart on postgres.js and on Neon’s Pool (Prisma through @prisma/adapter-neon too)', async () => {
     await loadAndCheck(database, adapters, 'drivers isolation')
   })
 })

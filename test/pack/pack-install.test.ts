@@ -27,7 +27,15 @@ const published = readdirSync(join(root, 'packages'))
   .map(({ dir, json }) => ({ dir, name: String(json.name) }))
 
 /** The peers the app installs by name only: npm takes the newest version the peer ranges allow. */
-const PEERS = ['pg', '@types/pg', 'kysely', 'drizzle-orm', '@prisma/client', '@prisma/adapter-pg']
+const PEERS = [
+  'pg',
+  '@types/pg',
+  'kysely',
+  'drizzle-orm',
+  '@prisma/client',
+  '@prisma/adapter-pg',
+  '@prisma/adapter-neon',
+]
 /** The development tools the READMEs install with `-D`. */
 const DEV_TOOLS = ['prisma', 'drizzle-kit']
 const TOOLS = ['typescript', '@types/node@20']

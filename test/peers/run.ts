@@ -22,11 +22,12 @@ const SUITES = [
   'packages/drizzle/test/neon-conformance',
   'packages/drizzle/test/postgres-js-conformance',
   'packages/prisma/test/conformance',
+  'packages/prisma/test/neon-conformance',
 ]
 /** Installed beside a peer at the same version (the CLI that generates the Prisma client). */
 const COMPANIONS: Record<string, string> = { '@prisma/client': 'prisma' }
 /** Peers released together, which must be installed at one version. */
-const LOCKSTEP = [['@prisma/client', '@prisma/adapter-pg']]
+const LOCKSTEP = [['@prisma/client', '@prisma/adapter-pg', '@prisma/adapter-neon']]
 
 type Manifest = {
   peerDependencies?: Record<string, string>

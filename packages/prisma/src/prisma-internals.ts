@@ -1,11 +1,16 @@
 /**
  * The one place that lists what `@pg-claims/prisma` relies on beyond Prisma's documented API.
- * Checked against @prisma/client 7.10.0 and @prisma/adapter-pg 7.10.0; re-check on every upgrade:
+ * Checked against @prisma/client 7.10.0, @prisma/adapter-pg 7.10.0 and @prisma/adapter-neon 7.10.0;
+ * re-check on every upgrade:
  *
  * - `@prisma/adapter-pg` starts an interactive transaction by checking a client out of the pool with
  *   `pool.connect()` (promise form), then `client.query({ text: 'BEGIN' })`, then, when an isolation
  *   level is set, `client.query({ text: 'SET TRANSACTION ISOLATION LEVEL …' })`, each awaited, with
  *   config objects (`begin-hook.ts` rewrites exactly these, and leaves anything else untouched).
+ * - `@prisma/adapter-neon` 7.10.0 does the same on the Neon `Pool` it makes in
+ *   `PrismaNeon#connect()` (`pool.connect()`, then `BEGIN` and `SET TRANSACTION ISOLATION LEVEL …`
+ *   as config objects), and gives that pool back through the adapter's public
+ *   `underlyingDriver()`, which `neon.ts` hooks as a `pg.Pool` (Neon's `Pool` is a copy of pg's).
  * - A query extension's `$allOperations` runs in the async context of the call that awaits the
  *   operation, so `AsyncLocalStorage` set around a `$transaction` call reaches the pool's `connect`
  *   of that transaction (`begin-hook.ts`) and a batch's operations (`claims-client.ts`).

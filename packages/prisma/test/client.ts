@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url'
 import { type Claims, installHelpers } from '@pg-claims/core'
-import { type conformanceClaims, countingPool } from '@pg-claims/testing'
+import { type conformanceClaims, countConnections, countingPool, useNeonBridge } from '@pg-claims/testing'
 import { PrismaPg } from '@prisma/adapter-pg'
 import type pg from 'pg'
 import { claimsAdapter, pgClaims } from '../src/index.js'
+import { claimsNeonAdapter } from '../src/neon.js'
 import { ensureGeneratedClient } from './generate-client.js'
 import type { PrismaClient } from './generated/prisma/client.js'
 
@@ -44,6 +45,32 @@ export function createTestClient<TClaims>(
       await pool.end()
     },
   }
+}
+
+/**
+ * `@prisma/adapter-neon` as a user writes it (`claimsNeonAdapter({ connectionString })`: `PrismaNeon`,
+ * which makes its own Neon `Pool`), reaching the test database through the harness's Neon bridge, with the
+ * connections that pool opens counted.
+ */
+export async function createNeonTestClient<TClaims>(
+  url: string,
+  claims: Claims<TClaims>,
+  options: { poolSize?: number } = {},
+) {
+  await useNeonBridge()
+  let opened = () => 0
+  const adapter = claimsNeonAdapter({ connectionString: url, max: options.poolSize ?? 1 })
+  const connect = adapter.connect.bind(adapter)
+  adapter.connect = async () => {
+    const connected = await connect()
+    opened = countConnections(connected.underlyingDriver())
+    return connected
+  }
+  // the load suites queue many transactions on a small pool over the WebSocket bridge, on 2 cores:
+  // more than Prisma's default 2 s to get a connection
+  const transactionOptions = { maxWait: 15_000, timeout: 15_000 }
+  const prisma = extend(new generated.PrismaClient({ adapter, transactionOptions }), claims)
+  return { prisma, connectionsOpened: () => opened(), close: () => prisma.$disconnect() }
 }
 
 /** The helpers, and the two tables of test/prisma/schema.prisma with RLS on, owned by `auth.user_id()`. */

@@ -9,7 +9,8 @@ interface ClaimsRawClient extends RawClient {
   $transaction<R>(fn: (tx: RawClient) => Promise<R>): Promise<R>
 }
 
-const scope = (db: ClaimsRawClient): ScopeUnderTest => ({
+/** A claims client as the suites drive it: raw SQL, as a transaction or a single query. */
+export const prismaScope = (db: ClaimsRawClient): ScopeUnderTest => ({
   transaction: (work) => db.$transaction((tx) => work((sql) => tx.$queryRawUnsafe<Row[]>(sql))),
   query: (sql) => db.$queryRawUnsafe<Row[]>(sql),
 })
@@ -20,8 +21,8 @@ export const prismaTarget: ConformanceTarget = {
   async create({ url, claims, poolSize, pipeline }) {
     const { prisma, connectionsOpened, close } = createTestClient(url, claims, { poolSize, pipeline })
     return adapterUnderTest({
-      withClaims: (token, call) => scope(prisma.withClaims(token, call)),
-      withVerifiedClaims: (verified) => scope(prisma.withVerifiedClaims(verified)),
+      withClaims: (token, call) => prismaScope(prisma.withClaims(token, call)),
+      withVerifiedClaims: (verified) => prismaScope(prisma.withVerifiedClaims(verified)),
       plainQuery: (sql) => prisma.$queryRawUnsafe<Row[]>(sql),
       connectionsOpened,
       close,

@@ -93,7 +93,7 @@ export function describeParity(target: ConformanceTarget, pipeline: boolean, rou
 
     const alice = () => signToken({ sub: 'alice', role: 'authenticated' })
     const acme = { method: 'GET', path: '/posts', headers: { 'X-Tenant': 'acme', 'x-app': 'web' } }
-    const settingsSql = `select current_user as role, current_setting('statement_timeout') as timeout,
+    const settingsSql = `select current_user::text as role, current_setting('statement_timeout') as timeout,
       current_setting('request.method') as method, current_setting('request.path') as path,
       current_setting('request.headers')::jsonb as headers, auth.role() as claimed_role`
 
@@ -126,7 +126,7 @@ export function describeParity(target: ConformanceTarget, pipeline: boolean, rou
       ).toEqual([{ timeout: '1500ms', app: 'parity' }])
       expect(
         await adapter.plainQuery(
-          `select current_user as role, current_setting('statement_timeout') as timeout, current_setting('request.headers', true) as headers`,
+          `select current_user::text as role, current_setting('statement_timeout') as timeout, current_setting('request.headers', true) as headers`,
         ),
       ).toEqual([{ role: 'authenticator', timeout: '0', headers: '' }])
       const refused = await adapter

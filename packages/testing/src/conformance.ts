@@ -179,9 +179,13 @@ function describeOnPool(target: ConformanceTarget, pipeline: boolean): void {
       await database?.drop()
     })
 
+    // `current_user::text`: `name` columns are not readable through every driver (Prisma on
+    // @prisma/adapter-neon refuses them), and the cases are about the values
     it('shows the claims and the role inside a transaction', async () => {
       const rows = await adapter.transaction(await token('alice', { org: { id: 7 } }), (run) =>
-        run(`select current_user as role, auth.user_id() as uid, current_setting('jwt.claims.org') as org`),
+        run(
+          `select current_user::text as role, auth.user_id() as uid, current_setting('jwt.claims.org') as org`,
+        ),
       )
       expect(rows).toEqual([{ role: 'authenticated', uid: 'alice', org: '{"id":7}' }])
     })
@@ -189,7 +193,7 @@ function describeOnPool(target: ConformanceTarget, pipeline: boolean): void {
     it('gives a direct query its own claims transaction', async () => {
       const rows = await adapter.query(
         await token('alice'),
-        'select current_user as role, auth.user_id() as uid',
+        'select current_user::text as role, auth.user_id() as uid',
       )
       expect(rows).toEqual([{ role: 'authenticated', uid: 'alice' }])
     })
@@ -200,7 +204,7 @@ function describeOnPool(target: ConformanceTarget, pipeline: boolean): void {
       )
       await adapter.query(await token('alice'), 'select 1')
       const after = await adapter.plainQuery(
-        `select pg_backend_pid() as pid, current_user as role, auth.session() as session, current_setting('jwt.claims.sub', true) as sub`,
+        `select pg_backend_pid() as pid, current_user::text as role, auth.session() as session, current_setting('jwt.claims.sub', true) as sub`,
       )
       expect(after).toEqual([{ pid: inside!.pid, role: 'authenticator', session: null, sub: '' }])
     })
@@ -227,7 +231,10 @@ function describeOnPool(target: ConformanceTarget, pipeline: boolean): void {
 
     it('runs the anonymous caller as the default role, with only the role in its claims (as PostgREST)', async () => {
       expect(
-        await adapter.query(null, 'select current_user as role, auth.session() as session, auth.role() as r'),
+        await adapter.query(
+          null,
+          'select current_user::text as role, auth.session() as session, auth.role() as r',
+        ),
       ).toEqual([{ role: 'anon', session: { role: 'anon' }, r: 'anon' }])
     })
 
@@ -258,9 +265,9 @@ function describeOnPool(target: ConformanceTarget, pipeline: boolean): void {
     it('answers ROLE_UNKNOWN for a role PostgreSQL does not have, and leaves the connection clean', async () => {
       const ghost = await signToken({ sub: 'x', role: 'conformance_missing_role' })
       expect(await errorCode(adapter.query(ghost, 'select 1'))).toBe('ROLE_UNKNOWN')
-      expect(await adapter.plainQuery('select current_user as role, auth.session() as session')).toEqual([
-        { role: 'authenticator', session: null },
-      ])
+      expect(
+        await adapter.plainQuery('select current_user::text as role, auth.session() as session'),
+      ).toEqual([{ role: 'authenticator', session: null }])
     })
 
     it('answers ROLE_UNKNOWN from a transaction whose work ran a statement, and runs nothing of it', async () => {
@@ -273,9 +280,9 @@ function describeOnPool(target: ConformanceTarget, pipeline: boolean): void {
         }),
       )
       expect({ code, ran }).toEqual({ code: 'ROLE_UNKNOWN', ran: 'no answer' })
-      expect(await adapter.plainQuery('select current_user as role, auth.session() as session')).toEqual([
-        { role: 'authenticator', session: null },
-      ])
+      expect(
+        await adapter.plainQuery('select current_user::text as role, auth.session() as session'),
+      ).toEqual([{ role: 'authenticator', session: null }])
     })
 
     describe('a handle kept across time', () => {
@@ -353,7 +360,7 @@ function describeOnPool(target: ConformanceTarget, pipeline: boolean): void {
       )
       expect(
         await adapter.plainQuery(
-          `select current_user as role, auth.session() as session, nullif(current_setting('jwt.claims.sub', true), '') as sub`,
+          `select current_user::text as role, auth.session() as session, nullif(current_setting('jwt.claims.sub', true), '') as sub`,
         ),
       ).toEqual([{ role: 'authenticator', session: null, sub: null }])
     })

@@ -19,10 +19,46 @@ export function neonBridge(): Promise<NeonBridge> {
 }
 
 /**
+ * Points Neon's global `neonConfig` at this process's {@link neonBridge}: `ws` as the WebSocket, no
+ * TLS, no pipelined cleartext password. Every Neon `Pool` made afterwards in this process, including
+ * one a library makes itself (`@prisma/adapter-neon`), reaches the test database through the bridge.
+ *
+ * @example
+ * ```ts
+ * await useNeonBridge()
+ * const adapter = new PrismaNeon({ connectionString: database.url })
+ * ```
+ */
+export async function useNeonBridge(): Promise<void> {
+  const { wsProxy } = await neonBridge()
+  neonConfig.webSocketConstructor = ws
+  neonConfig.wsProxy = wsProxy
+  neonConfig.useSecureWebSocket = false
+  neonConfig.pipelineTLS = false
+  neonConfig.pipelineConnect = false
+}
+
+/**
+ * Counts the connections `pool` (pg's or Neon's) opens, as `countingPool` does.
+ *
+ * @example
+ * ```ts
+ * const opened = countConnections(pool)
+ * ```
+ */
+export function countConnections(pool: Pick<Pool, 'on'>): () => number {
+  let opened = 0
+  pool.on('connect', () => {
+    opened += 1
+  })
+  pool.on('error', () => {})
+  return () => opened
+}
+
+/**
  * A Neon serverless `Pool` (`@neondatabase/serverless`, WebSocket transport) on the test database
- * `url`, reached through this process's {@link neonBridge}, that counts the connections it opens as
- * `countingPool` does. Sets Neon's global `neonConfig` for the bridge: `ws` as the WebSocket, no
- * TLS, no pipelined cleartext password.
+ * `url`, reached through this process's {@link neonBridge} ({@link useNeonBridge}), that counts the
+ * connections it opens as `countingPool` does.
  *
  * @example
  * ```ts
@@ -31,17 +67,7 @@ export function neonBridge(): Promise<NeonBridge> {
  * ```
  */
 export async function countingNeonPool(url: string, max: number): Promise<{ pool: Pool; opened(): number }> {
-  const { wsProxy } = await neonBridge()
-  neonConfig.webSocketConstructor = ws
-  neonConfig.wsProxy = wsProxy
-  neonConfig.useSecureWebSocket = false
-  neonConfig.pipelineTLS = false
-  neonConfig.pipelineConnect = false
+  await useNeonBridge()
   const pool = new Pool({ connectionString: url, max })
-  let opened = 0
-  pool.on('connect', () => {
-    opened += 1
-  })
-  pool.on('error', () => {})
-  return { pool, opened: () => opened }
+  return { pool, opened: countConnections(pool) }
 }
