@@ -14,7 +14,7 @@ import { drizzleNeonTarget } from '../packages/drizzle/test/neon-target.js'
 import { drizzlePostgresJsTarget } from '../packages/drizzle/test/postgres-js-target.js'
 import { kyselyNeonTarget } from '../packages/kysely/test/neon-target.js'
 import { kyselyPostgresJsTarget } from '../packages/kysely/test/postgres-js-target.js'
-import { prismaNeonTarget } from '../packages/prisma/test/neon-target.js'
+import { prismaNeonTarget } from '../packages/prisma/test/target.js'
 import { findPgBouncer, type PgBouncer, startPgBouncer } from './support/pgbouncer.js'
 import { committedRowsByTenant, runTenantLoad, TENANT_SCHEMA } from './support/tenant-load.js'
 

@@ -1,4 +1,4 @@
 import { describeConformance } from '@pg-claims/testing'
-import { prismaNeonTarget } from './neon-target.js'
+import { prismaNeonTarget } from './target.js'
 
 describeConformance(prismaNeonTarget)

@@ -1,5 +1,5 @@
 import { adapterUnderTest, type ConformanceTarget, type Row, type ScopeUnderTest } from '@pg-claims/testing'
-import { createTestClient } from './client.js'
+import { createNeonTestClient, createTestClient } from './client.js'
 
 /** The members of a claims client (and its transaction client) the suite drives. */
 interface RawClient {
@@ -9,23 +9,35 @@ interface ClaimsRawClient extends RawClient {
   $transaction<R>(fn: (tx: RawClient) => Promise<R>): Promise<R>
 }
 
-/** A claims client as the suites drive it: raw SQL, as a transaction or a single query. */
-export const prismaScope = (db: ClaimsRawClient): ScopeUnderTest => ({
+const scope = (db: ClaimsRawClient): ScopeUnderTest => ({
   transaction: (work) => db.$transaction((tx) => work((sql) => tx.$queryRawUnsafe<Row[]>(sql))),
   query: (sql) => db.$queryRawUnsafe<Row[]>(sql),
 })
 
+/** A test client (either adapter) as the suites drive it: raw SQL, as a transaction or a single query. */
+function underTest(
+  client: Pick<ReturnType<typeof createTestClient>, 'prisma' | 'connectionsOpened' | 'close'>,
+) {
+  const { prisma, connectionsOpened, close } = client
+  return adapterUnderTest({
+    withClaims: (token, call) => scope(prisma.withClaims(token, call)),
+    withVerifiedClaims: (verified) => scope(prisma.withVerifiedClaims(verified)),
+    plainQuery: (sql) => prisma.$queryRawUnsafe<Row[]>(sql),
+    connectionsOpened,
+    close,
+  })
+}
+
 /** The prisma adapter as the conformance, load and fault suites drive it. */
 export const prismaTarget: ConformanceTarget = {
   name: 'prisma ($extends(pgClaims))',
-  async create({ url, claims, poolSize, pipeline }) {
-    const { prisma, connectionsOpened, close } = createTestClient(url, claims, { poolSize, pipeline })
-    return adapterUnderTest({
-      withClaims: (token, call) => prismaScope(prisma.withClaims(token, call)),
-      withVerifiedClaims: (verified) => prismaScope(prisma.withVerifiedClaims(verified)),
-      plainQuery: (sql) => prisma.$queryRawUnsafe<Row[]>(sql),
-      connectionsOpened,
-      close,
-    })
-  },
+  create: async ({ url, claims, poolSize, pipeline }) =>
+    underTest(createTestClient(url, claims, { poolSize, pipeline })),
+}
+
+/** `pgClaims` on `@prisma/adapter-neon` (Neon's `Pool`, through the harness's bridge). */
+export const prismaNeonTarget: ConformanceTarget = {
+  name: 'prisma ($extends(pgClaims)) on @prisma/adapter-neon',
+  create: async ({ url, claims, poolSize }) =>
+    underTest(await createNeonTestClient(url, claims, { poolSize })),
 }
