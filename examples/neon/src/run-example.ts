@@ -21,7 +21,7 @@ export async function runExample(databaseUrl: string, log: (line: string) => voi
   // as with pg: an idle connection the server closes (a restart) is reported here, not thrown;
   // after end(), Neon's WebSockets may still be closing when the server goes away
   let ended = false
-  pool.on('error', (error) => {
+  pool.on('error', (error: Error) => {
     if (!ended) log(`pool: idle connection closed (${error.message})`)
   })
   const db = new ClaimsKysely<Database>({ pool, claims })
