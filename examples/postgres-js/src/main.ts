@@ -1,8 +1,9 @@
-import { exampleDatabase } from './database.js'
+import { startScratchServer } from '@pg-claims/testing'
 import { runExample } from './run-example.js'
 import { createSchema } from './schema.js'
 
-const database = await exampleDatabase()
+// An embedded PostgreSQL (or DATABASE_URL) with the roles anon, authenticated and authenticator.
+const database = await startScratchServer()
 try {
   await createSchema(database.adminUrl)
   console.log('pg-claims on postgres.js (prepare: false): Drizzle and raw SQL under row-level security\n')
