@@ -50,13 +50,6 @@ afterAll(async () => {
   await database?.drop()
 })
 
-/** Flights `work` takes, after the caller's token is in the cache. */
-async function flights(work: () => Promise<unknown>): Promise<number> {
-  proxy.reset()
-  await work()
-  return proxy.flights()
-}
-
 describe('flights', () => {
   it('on a pipelined pool: a claims query takes 1 flight, a one-query claims transaction 2', async () => {
     const pool = await proxiedPool(true)
@@ -73,10 +66,10 @@ describe('flights', () => {
       }
     }
     expect({
-      plainQuery: await flights(() => pool.query('select $1::int', [1])),
-      claimsQuery: await flights(() => scope.query('select $1::int', [1])),
-      plainTransaction: await flights(plainTransaction),
-      claimsTransaction: await flights(() =>
+      plainQuery: await proxy.flightsOf(() => pool.query('select $1::int', [1])),
+      claimsQuery: await proxy.flightsOf(() => scope.query('select $1::int', [1])),
+      plainTransaction: await proxy.flightsOf(plainTransaction),
+      claimsTransaction: await proxy.flightsOf(() =>
         scope.transaction((client) => client.query('select $1::int', [1])),
       ),
     }).toEqual({ plainQuery: 1, claimsQuery: 1, plainTransaction: 3, claimsTransaction: 2 })
@@ -122,8 +115,8 @@ describe('flights', () => {
     const scope = claimsPool(pool, claims).withClaims(await token('alice'))
     await scope.context()
     expect({
-      claimsQuery: await flights(() => scope.query('select $1::int', [1])),
-      claimsTransaction: await flights(() =>
+      claimsQuery: await proxy.flightsOf(() => scope.query('select $1::int', [1])),
+      claimsTransaction: await proxy.flightsOf(() =>
         scope.transaction((client) => client.query('select $1::int', [1])),
       ),
     }).toEqual({ claimsQuery: 3, claimsTransaction: 3 })

@@ -49,13 +49,6 @@ afterAll(async () => {
   await database?.drop()
 })
 
-/** Flights `work` takes, after the caller's token is in the cache. */
-async function flights(work: () => Promise<unknown>): Promise<number> {
-  proxy.reset()
-  await work()
-  return proxy.flights()
-}
-
 /** Flights of the same work on postgres.js with and without claims, `prepare` as given. */
 async function measure(prepare: boolean) {
   const sql = await proxiedSql(prepare)
@@ -66,10 +59,10 @@ async function measure(prepare: boolean) {
   await sql`select ${one}::int`
   await scope.query((tx) => tx`select ${one}::int`)
   return {
-    plainQuery: await flights(() => sql`select ${one}::int`),
-    claimsQuery: await flights(() => scope.query((tx) => tx`select ${one}::int`)),
-    plainTransaction: await flights(() => sql.begin((tx) => tx`select ${one}::int`)),
-    claimsTransaction: await flights(() => scope.transaction((tx) => tx`select ${one}::int`)),
+    plainQuery: await proxy.flightsOf(() => sql`select ${one}::int`),
+    claimsQuery: await proxy.flightsOf(() => scope.query((tx) => tx`select ${one}::int`)),
+    plainTransaction: await proxy.flightsOf(() => sql.begin((tx) => tx`select ${one}::int`)),
+    claimsTransaction: await proxy.flightsOf(() => scope.transaction((tx) => tx`select ${one}::int`)),
   }
 }
 
@@ -99,8 +92,8 @@ describe('postgres.js flights', () => {
     const scope = claimsSql(sql, claims).withClaims(await token('alice'))
     await scope.context()
     expect({
-      plainQuery: await flights(() => sql`select 1`),
-      claimsQuery: await flights(() => scope.query((tx) => tx`select 1`)),
+      plainQuery: await proxy.flightsOf(() => sql`select 1`),
+      claimsQuery: await proxy.flightsOf(() => scope.query((tx) => tx`select 1`)),
     }).toEqual({ plainQuery: 1, claimsQuery: 1 })
   })
 })

@@ -238,9 +238,7 @@ describe('against PostgreSQL', () => {
       const full = claimsPool(await proxiedPool(pipeline), parity())
       const flights = async (work: () => Promise<unknown>) => {
         await work() // the token verified, the role settings read
-        proxy.reset()
-        await work()
-        return proxy.flights()
+        return proxy.flightsOf(work)
       }
       const sql = `select current_setting('statement_timeout') as t`
       const before = {

@@ -36,13 +36,6 @@ afterAll(async () => {
   await database?.drop()
 })
 
-/** Flights `work` takes, counted by the proxy between the pool and the server. */
-async function flights(work: () => Promise<unknown>): Promise<number> {
-  proxy.reset()
-  await work()
-  return proxy.flights()
-}
-
 it.each([
   {
     pipeline: true,
@@ -68,11 +61,11 @@ it.each([
   const oneStatement = (target: NodePgDatabase) => target.transaction((tx) => tx.execute(sql`select now()`))
 
   expect({
-    plain: await flights(() => twoStatements(db)),
-    claims: await flights(() => twoStatements(alice)),
-    plainOne: await flights(() => oneStatement(db)),
-    claimsOne: await flights(() => oneStatement(alice)),
-    claimsDirect: await flights(() => alice.execute(sql`select now()`)),
-    claimsBuilder: await flights(() => alice.select().from(notes)),
+    plain: await proxy.flightsOf(() => twoStatements(db)),
+    claims: await proxy.flightsOf(() => twoStatements(alice)),
+    plainOne: await proxy.flightsOf(() => oneStatement(db)),
+    claimsOne: await proxy.flightsOf(() => oneStatement(alice)),
+    claimsDirect: await proxy.flightsOf(() => alice.execute(sql`select now()`)),
+    claimsBuilder: await proxy.flightsOf(() => alice.select().from(notes)),
   }).toEqual(expected)
 })

@@ -32,12 +32,8 @@ describe.each([
 
   /** Flights `work` takes on `plain` (no claims) and on `claims`. */
   async function count(work: (on: Kysely<Database>) => Promise<unknown>) {
-    proxy.reset()
-    await work(db)
-    const plain = proxy.flights()
-    proxy.reset()
-    await work(claimed)
-    return { plain, claims: proxy.flights() }
+    const plain = await proxy.flightsOf(() => work(db))
+    return { plain, claims: await proxy.flightsOf(() => work(claimed)) }
   }
 
   // a parameterized query (extended protocol) that the login role, without claims, may run too

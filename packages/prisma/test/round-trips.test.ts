@@ -31,9 +31,7 @@ const serializable = { isolationLevel: 'Serializable' } as const
 /** Flights of `work`, measured on a warm connection. */
 async function roundTrips(work: () => Promise<unknown>): Promise<number> {
   await work()
-  proxy.reset()
-  await work()
-  return proxy.flights()
+  return proxy.flightsOf(work)
 }
 
 it.each([

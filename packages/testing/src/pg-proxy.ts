@@ -33,6 +33,16 @@ export interface PgProxy {
   flights(): number
   /** Sets the flight count back to zero. */
   reset(): void
+  /**
+   * The flights `work` takes: the count is reset, `work` runs, and what it sent is counted. Run
+   * `work` once before (warm) when a first run would connect, verify a token or read settings.
+   *
+   * @example
+   * ```ts
+   * expect(await proxy.flightsOf(() => pool.query('select 1'))).toBe(1)
+   * ```
+   */
+  flightsOf(work: () => Promise<unknown>): Promise<number>
   /** Stops listening and closes every connection through the proxy. */
   close(): Promise<void>
 }
@@ -112,6 +122,11 @@ export async function startPgProxy(options: PgProxyOptions): Promise<PgProxy> {
     flights: () => flights,
     reset: () => {
       flights = 0
+    },
+    flightsOf: async (work) => {
+      flights = 0
+      await work()
+      return flights
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
