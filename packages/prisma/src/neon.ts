@@ -1,3 +1,9 @@
+/**
+ * `@pg-claims/prisma/neon`: `claimsNeonAdapter`, the claims-ready `@prisma/adapter-neon` (Neon's
+ * serverless `Pool`). Import it only where `@prisma/adapter-neon` is installed (an optional peer).
+ *
+ * @module
+ */
 import { PrismaNeon } from '@prisma/adapter-neon'
 import type pg from 'pg'
 import { hookClaimsBegin } from './begin-hook.js'
@@ -11,7 +17,14 @@ import { hookClaimsBegin } from './begin-hook.js'
  * ```
  */
 export type ClaimsNeonAdapterConfig = ConstructorParameters<typeof PrismaNeon>[0]
-/** @see ClaimsNeonAdapterConfig */
+/**
+ * The options `PrismaNeon` takes besides the pool configuration.
+ *
+ * @example
+ * ```ts
+ * const options: ClaimsNeonAdapterOptions = { schema: 'app', onPoolError: (error) => log(error) }
+ * ```
+ */
 export type ClaimsNeonAdapterOptions = ConstructorParameters<typeof PrismaNeon>[1]
 
 /**
