@@ -1,8 +1,9 @@
 import type { Claims } from '@pg-claims/core'
-import { signToken, startPgProxy } from '@pg-claims/testing'
 import { compareThroughput } from './measure.js'
+import { forEachNetwork } from './network.js'
 import type { BenchRow } from './report.js'
 import type { BenchTargetFactory } from './targets.js'
+import { benchTokens } from './tokens.js'
 
 /** How hard the overhead rows push. */
 export interface OverheadSettings {
@@ -45,75 +46,54 @@ export async function measureOverhead(options: {
   log: (line: string) => void
 }): Promise<BenchRow[]> {
   const { settings } = options
-  const tokens = await Promise.all(
-    Array.from({ length: settings.users }, (_, user) =>
-      signToken({ sub: `user${user}`, role: 'authenticated' }),
-    ),
-  )
-  for (const token of tokens) await options.claims.resolve(token) // a server sees repeat tokens: warm cache
-  const token = (index: number) => tokens[index % tokens.length]!
+  const token = await benchTokens(settings.users, [options.claims])
   const rows: BenchRow[] = []
-  for (const delayMs of [0, options.delayMs]) {
-    const upstream = new URL(options.url)
-    const proxy =
-      delayMs > 0
-        ? await startPgProxy({
-            upstreamHost: upstream.hostname,
-            upstreamPort: Number(upstream.port),
-            delayMs,
-          })
-        : undefined
-    const url = proxy ? proxy.connectionString(options.url) : options.url
-    const network = delayMs > 0 ? `${delayMs} ms round trip` : 'loopback'
-    try {
-      for (const pipeline of [false, true]) {
-        const pool = pipeline ? 'pipelined pool' : 'pool'
-        for (const factory of options.targets) {
-          const target = await factory({ url, claims: options.claims, poolSize: settings.poolSize, pipeline })
-          try {
-            const { plainQuery, claimsQuery } = target
-            const result = await compareThroughput(
-              {
-                plainTransaction: (index) => target.plainTransaction(index),
-                claimsTransaction: (index) => target.claimsTransaction(token(index), index),
-                ...(plainQuery &&
-                  claimsQuery && {
-                    plainQuery: (index: number) => plainQuery(index),
-                    claimsQuery: (index: number) => claimsQuery(token(index), index),
-                  }),
-              },
-              settings,
+  await forEachNetwork(options.url, options.delayMs, async (url, { name: network, delayMs }) => {
+    for (const pipeline of [false, true]) {
+      const pool = pipeline ? 'pipelined pool' : 'pool'
+      for (const factory of options.targets) {
+        const target = await factory({ url, claims: options.claims, poolSize: settings.poolSize, pipeline })
+        try {
+          const { plainQuery, claimsQuery } = target
+          const result = await compareThroughput(
+            {
+              plainTransaction: (index) => target.plainTransaction(index),
+              claimsTransaction: (index) => target.claimsTransaction(token(index), index),
+              ...(plainQuery &&
+                claimsQuery && {
+                  plainQuery: (index: number) => plainQuery(index),
+                  claimsQuery: (index: number) => claimsQuery(token(index), index),
+                }),
+            },
+            settings,
+          )
+          const kinds = [
+            ['transaction', 'Claims transaction vs plain transaction'],
+            ...(plainQuery ? [['query', 'Claims query vs the same query without claims'] as const] : []),
+          ] as const
+          for (const [kind, title] of kinds) {
+            const claims = result[kind === 'query' ? 'claimsQuery' : 'claimsTransaction']!
+            const plain = result[kind === 'query' ? 'plainQuery' : 'plainTransaction']!
+            const ratio = claims / plain
+            const goal = targetFor(kind, target.name, delayMs, pipeline)
+            options.log(
+              `${kind.padEnd(11)} ${network.padEnd(16)} ${pool.padEnd(14)} ${target.name.padEnd(45)} ${ratio.toFixed(3)}×`,
             )
-            const kinds = [
-              ['transaction', 'Claims transaction vs plain transaction'],
-              ...(plainQuery ? [['query', 'Claims query vs the same query without claims'] as const] : []),
-            ] as const
-            for (const [kind, title] of kinds) {
-              const claims = result[kind === 'query' ? 'claimsQuery' : 'claimsTransaction']!
-              const plain = result[kind === 'query' ? 'plainQuery' : 'plainTransaction']!
-              const ratio = claims / plain
-              const goal = targetFor(kind, target.name, delayMs, pipeline)
-              options.log(
-                `${kind.padEnd(11)} ${network.padEnd(16)} ${pool.padEnd(14)} ${target.name.padEnd(45)} ${ratio.toFixed(3)}×`,
-              )
-              rows.push({
-                section: `${title}, ${network}, ${pool}`,
-                name: target.name,
-                unit: kind === 'query' ? 'queries/s' : 'tx/s',
-                value: claims,
-                reference: { name: kind === 'query' ? 'plain query' : 'plain transaction', value: plain },
-                ratio,
-                ...(goal && { target: { description: goal.description, met: ratio >= goal.threshold } }),
-              })
-            }
-          } finally {
-            await target.close()
+            rows.push({
+              section: `${title}, ${network}, ${pool}`,
+              name: target.name,
+              unit: kind === 'query' ? 'queries/s' : 'tx/s',
+              value: claims,
+              reference: { name: kind === 'query' ? 'plain query' : 'plain transaction', value: plain },
+              ratio,
+              ...(goal && { target: { description: goal.description, met: ratio >= goal.threshold } }),
+            })
           }
+        } finally {
+          await target.close()
         }
       }
-    } finally {
-      await proxy?.close()
     }
-  }
+  })
   return rows
 }

@@ -1,9 +1,12 @@
 import { claimsPool, createClaims } from '@pg-claims/core'
-import { hostAndPortOf, signToken, startPgProxy, TEST_SECRET } from '@pg-claims/testing'
+import { TEST_SECRET } from '@pg-claims/testing'
 import pg from 'pg'
 import { pairedRatio } from './measure.js'
+import { forEachNetwork } from './network.js'
 import type { OverheadSettings } from './overhead.js'
 import type { BenchRow } from './report.js'
+import { BENCH_QUERY } from './targets.js'
+import { benchTokens } from './tokens.js'
 
 /** Paired rounds per network: enough for a median ratio to settle within about a percent here. */
 const PAIRED_ROUNDS = 15
@@ -43,29 +46,15 @@ export async function measureParityCost(options: {
     preRequest: 'public.bench_pre_request',
     roleSettings: { source },
   })
-  const tokens = await Promise.all(
-    Array.from({ length: options.settings.users }, (_, user) =>
-      signToken({ sub: `user${user}`, role: 'authenticated' }),
-    ),
-  )
-  for (const token of tokens) await Promise.all([plain.resolve(token), parity.resolve(token)])
-  const token = (index: number) => tokens[index % tokens.length]!
-  const query = 'select id, owner from bench_items where id = $1'
+  const token = await benchTokens(options.settings.users, [plain, parity])
   const rows: BenchRow[] = []
   try {
-    for (const delayMs of [0, options.delayMs]) {
-      const { host, port } = hostAndPortOf(options.url)
-      const proxy =
-        delayMs > 0 ? await startPgProxy({ upstreamHost: host, upstreamPort: port, delayMs }) : undefined
-      const pool = new pg.Pool({
-        connectionString: proxy ? proxy.connectionString(options.url) : options.url,
-        max: options.settings.poolSize,
-        pipeline: true,
-      })
+    await forEachNetwork(options.url, options.delayMs, async (url, { name: network, delayMs }) => {
+      const pool = new pg.Pool({ connectionString: url, max: options.settings.poolSize, pipeline: true })
       try {
         const [withParity, without] = [claimsPool(pool, parity), claimsPool(pool, plain)]
         const transaction = (db: typeof without) => (index: number) =>
-          db.withClaims(token(index)).transaction((client) => client.query(query, [index % 100]))
+          db.withClaims(token(index)).transaction((client) => client.query(BENCH_QUERY, [index % 100]))
         // the role settings are read once, in the background: wait for them before measuring
         const applied = await withParity
           .withClaims(token(0))
@@ -77,7 +66,6 @@ export async function measureParityCost(options: {
           transaction(without),
           { rounds: PAIRED_ROUNDS, millis: options.settings.millis / 2, workers: options.settings.workers },
         )
-        const network = delayMs > 0 ? `${delayMs} ms round trip` : 'loopback'
         options.log(
           `parity      ${network.padEnd(16)} pipelined pool ${'pg (claimsPool)'.padEnd(45)} ${ratio.toFixed(3)}×`,
         )
@@ -92,9 +80,8 @@ export async function measureParityCost(options: {
         })
       } finally {
         await pool.end()
-        await proxy?.close()
       }
-    }
+    })
   } finally {
     await source.end()
   }

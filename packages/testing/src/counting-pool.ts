@@ -1,9 +1,33 @@
 import pg from 'pg'
 
+/** What {@link countConnections} needs of a pool: `pg.Pool`, or Neon's `Pool` (a copy of pg's). */
+export interface PoolEvents {
+  on(event: 'connect' | 'error', listener: () => void): unknown
+}
+
 /**
- * A `pg` Pool for an adapter under test: it counts the connections it opens (so a test can show a
- * bad token took none) and listens for idle connections' errors (a restart, a killed backend),
- * which pg reports on the pool.
+ * Counts the connections `pool` (pg's or Neon's) opens, so a test can show a bad token took none,
+ * and listens for idle connections' errors (a restart, a killed backend), which pg reports on the
+ * pool.
+ *
+ * @example
+ * ```ts
+ * const opened = countConnections(pool)
+ * await pool.query('select 1')
+ * opened() // 1
+ * ```
+ */
+export function countConnections(pool: PoolEvents): () => number {
+  let opened = 0
+  pool.on('connect', () => {
+    opened += 1
+  })
+  pool.on('error', () => {})
+  return () => opened
+}
+
+/**
+ * A `pg` Pool for an adapter under test, its connections counted ({@link countConnections}).
  *
  * @example
  * ```ts
@@ -18,10 +42,5 @@ export function countingPool(
   pipeline = false,
 ): { pool: pg.Pool; opened(): number } {
   const pool = new pg.Pool({ connectionString: url, max, pipeline })
-  let opened = 0
-  pool.on('connect', () => {
-    opened += 1
-  })
-  pool.on('error', () => {})
-  return { pool, opened: () => opened }
+  return { pool, opened: countConnections(pool) }
 }

@@ -29,7 +29,7 @@ export {
   withDatabase,
   withHostAndPort,
 } from './connection-url.js'
-export { countingPool } from './counting-pool.js'
+export { countConnections, countingPool, type PoolEvents } from './counting-pool.js'
 export { countingPostgresJs } from './counting-postgres-js.js'
 export { type CreateTestDatabaseOptions, createTestDatabase, type TestDatabase } from './database.js'
 export { startEmbeddedServer } from './embedded-server.js'
@@ -37,7 +37,7 @@ export { useExternalServer } from './external-server.js'
 export { findFreePort } from './free-port.js'
 export { lintFindings } from './lint.js'
 export { type NeonBridge, startNeonBridge } from './neon-bridge.js'
-export { countConnections, countingNeonPool, neonBridge, useNeonBridge } from './neon-pool.js'
+export { countingNeonPool, neonBridge, useNeonBridge } from './neon-pool.js'
 export { type PgProxy, type PgProxyOptions, startPgProxy } from './pg-proxy.js'
 export { roles } from './roles.js'
 export { type ScratchServer, startScratchServer } from './scratch-server.js'

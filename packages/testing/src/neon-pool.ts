@@ -1,5 +1,6 @@
 import { neonConfig, Pool } from '@neondatabase/serverless'
 import ws from 'ws'
+import { countConnections } from './counting-pool.js'
 import { type NeonBridge, startNeonBridge } from './neon-bridge.js'
 
 let bridge: Promise<NeonBridge> | undefined
@@ -39,26 +40,9 @@ export async function useNeonBridge(): Promise<void> {
 }
 
 /**
- * Counts the connections `pool` (pg's or Neon's) opens, as `countingPool` does.
- *
- * @example
- * ```ts
- * const opened = countConnections(pool)
- * ```
- */
-export function countConnections(pool: Pick<Pool, 'on'>): () => number {
-  let opened = 0
-  pool.on('connect', () => {
-    opened += 1
-  })
-  pool.on('error', () => {})
-  return () => opened
-}
-
-/**
  * A Neon serverless `Pool` (`@neondatabase/serverless`, WebSocket transport) on the test database
  * `url`, reached through this process's {@link neonBridge} ({@link useNeonBridge}), that counts the
- * connections it opens as `countingPool` does.
+ * connections it opens ({@link countConnections}).
  *
  * @example
  * ```ts
