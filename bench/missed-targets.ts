@@ -11,7 +11,7 @@ const EXPLANATIONS: ReadonlyArray<{ readonly matches: (row: BenchRow) => boolean
   },
   {
     matches: (row) => row.section.startsWith('Claims transaction with per-role settings'),
-    why: 'PostgREST parity: the same flights with and without (the pre-request call and the role’s settings ride in the BEGIN flight, counted in packages/core/test/postgrest-parity.test.ts); the difference is PostgreSQL’s work for the extra `set_config` calls and the PL/pgSQL call, and this 2-core machine’s noise is of the same order as the 2% asked.',
+    why: 'PostgREST parity: the same flights and the same statements with and without (the pre-request call and the role’s settings are part of the settings statement; flights counted in packages/core/test/postgrest-parity.test.ts); the difference is PostgreSQL’s work for the extra `set_config` and the PL/pgSQL call, and this 2-core machine’s noise is of the same order as the 2% asked.',
   },
   {
     matches: (row) => row.section.includes('1 ms'),

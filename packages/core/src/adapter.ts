@@ -45,6 +45,6 @@ export {
   settingsStatement,
 } from './session/statements.js'
 export { beginStatement } from './session/transaction-options.js'
-export { functionCallSql, quoteIdentifier } from './sql/function-call.js'
+export { functionCall, quoteIdentifier } from './sql/function-call.js'
 export { quoteLiteral } from './sql/literal.js'
 export { setConfigSql } from './sql/set-config.js'

@@ -11,7 +11,7 @@ import {
 } from './serialize/role.js'
 import { type SettingsOptions, serializeSettings } from './serialize/settings.js'
 import { RoleSettingsCache, type RoleSettingsOptions } from './session/role-settings.js'
-import { functionCallSql } from './sql/function-call.js'
+import { functionCall } from './sql/function-call.js'
 import { setConfigSql } from './sql/set-config.js'
 import { createTokenCache } from './verify/token-cache.js'
 import { createVerifier } from './verify/verifier.js'
@@ -91,7 +91,7 @@ export function createClaims<TClaims = JWTPayload>(options: ClaimsOptions<TClaim
   const roles =
     options.roles === undefined || options.roles === false ? undefined : resolveRoleOptions(options.roles)
   const settingsOptions = options.settings ?? {}
-  const preRequestSql = options.preRequest === undefined ? undefined : functionCallSql(options.preRequest)
+  const preRequestCall = options.preRequest === undefined ? undefined : functionCall(options.preRequest)
   if (options.roleSettings !== undefined && roles === undefined) {
     throw new PgClaimsError(
       'CONFIG_INVALID',
@@ -102,7 +102,7 @@ export function createClaims<TClaims = JWTPayload>(options: ClaimsOptions<TClaim
     options.roleSettings === undefined ? undefined : new RoleSettingsCache(options.roleSettings)
   const cache = createTokenCache<ClaimsContext<TClaims>>(options.cache, verifier.timeChecks)
   const build = (payload: Readonly<JWTPayload> | null, typed: TClaims | null) =>
-    buildContext(payload, typed, roles, settingsOptions, preRequestSql)
+    buildContext(payload, typed, roles, settingsOptions, preRequestCall)
   const anonymous = roles?.default === undefined ? undefined : build(null, null)
 
   return {
@@ -152,7 +152,7 @@ function buildContext<TClaims>(
   claims: TClaims | null,
   roles: ResolvedRoleOptions | undefined,
   settingsOptions: SettingsOptions<TClaims>,
-  preRequestSql: string | undefined,
+  preRequestCall: string | undefined,
 ): ClaimsContext<TClaims> {
   const role = roles === undefined ? null : roleForClaims(payload, roles)
   const settings = serializeSettings(payload, role, settingsOptions, claims)
@@ -161,8 +161,8 @@ function buildContext<TClaims>(
     payload: deepFreeze(payload),
     role,
     settings: Object.freeze(settings),
-    settingsSql: setConfigSql(settings),
-    preRequestSql,
+    settingsSql: setConfigSql(settings, preRequestCall),
+    preRequestCall,
   })
 }
 

@@ -69,7 +69,7 @@ export const ERROR_CODES = {
   PRE_REQUEST_FAILED: {
     status: 403,
     description:
-      "The preRequest function raised an error; `sqlstate` and the message are PostgreSQL's, and `status` follows PostgREST (`PT403` → 403, 42501 → 403, P0001 → 400, otherwise 500).",
+      "The preRequest function raised an error, or could not be called (it does not exist, or the login role may not EXECUTE it); `sqlstate` and the message are PostgreSQL's, and `status` follows PostgREST (`PT403` → 403, 42501 → 403, P0001 → 400, otherwise 500).",
   },
   TRANSACTION_ENDED: {
     status: 500,

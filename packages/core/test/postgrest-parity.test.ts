@@ -8,7 +8,7 @@ import {
   isPgClaimsError,
   requestContext,
 } from '@pg-claims/core'
-import { functionCallSql, settingsStatement } from '@pg-claims/core/adapter'
+import { functionCall, settingsStatement } from '@pg-claims/core/adapter'
 import {
   createTestDatabase,
   hostAndPortOf,
@@ -117,7 +117,7 @@ describe('request context', () => {
 
 describe('pre-request function', () => {
   it('is called through one quoted name, and refuses anything but schema.function', () => {
-    expect(functionCallSql('api.check_request')).toBe('SELECT "api"."check_request"()')
+    expect(functionCall('api.check_request')).toBe('"api"."check_request"()')
     for (const name of ['check', 'a.b.c', 'api."x"', 'api.x()', 'api.x; drop table t', '.x']) {
       expect(() => createClaims({ secret: TEST_SECRET, roles, preRequest: name }), name).toThrow(
         expect.objectContaining({ code: 'CONFIG_INVALID' }),
@@ -198,6 +198,15 @@ describe('against PostgreSQL', () => {
               else null;
             end case;
           end $f$;
+          create function public.record_call() returns void language sql as $f$
+            select set_config('app.pre_request_saw',
+              concat_ws(' ', current_user, current_setting('request.jwt.claims')::json ->> 'sub',
+                current_setting('lock_timeout')), true)
+          $f$;
+          create function public.gate_private() returns void language plpgsql as $f$ begin end $f$;
+          revoke execute on function public.gate_private() from public;
+          grant execute on function public.gate_private() to anon, authenticated;
+          do $$ begin create role not_granted nologin; exception when duplicate_object then null; end $$;
           create table probe (id serial primary key, note text);
           grant select, insert on probe to authenticated, anon;
           grant usage on sequence probe_id_seq to authenticated, anon;
@@ -305,6 +314,64 @@ describe('against PostgreSQL', () => {
     } finally {
       await client.query('rollback')
       client.release()
+    }
+  })
+
+  it('calls the pre-request function in the settings statement: as the role just set, after every setting', async () => {
+    const token = await signToken({ sub: 'u1', role: 'authenticated' })
+    for (const pipeline of [true, false]) {
+      const claims = createClaims({ secret: TEST_SECRET, roles, preRequest: 'public.record_call' })
+      const db = claimsPool(await proxiedPool(pipeline), claims)
+      const { rows } = await db
+        .withClaims(token, call)
+        .transaction((client) => client.query(`select current_setting('app.pre_request_saw') as saw`))
+      expect(rows).toEqual([{ saw: 'authenticated u1 2s' }])
+    }
+  })
+
+  it('types a role error as a role error when a pre-request function is configured', async () => {
+    const claims = createClaims({
+      secret: TEST_SECRET,
+      roles: { default: 'anon', allowed: ['anon', 'authenticated', 'not_granted', 'no_such_role'] },
+      preRequest: 'public.gate',
+    })
+    for (const pipeline of [true, false]) {
+      const db = claimsPool(await proxiedPool(pipeline), claims)
+      for (const [role, code] of [
+        ['not_granted', 'ROLE_NOT_GRANTED'],
+        ['no_such_role', 'ROLE_UNKNOWN'],
+      ] as const) {
+        const error = await db
+          .withClaims(await signToken({ sub: 'u1', role }))
+          .query('select 1')
+          .catch((caught: unknown) => caught)
+        expect(error, `${role}, pipelined: ${pipeline}`).toMatchObject({ code })
+      }
+    }
+  })
+
+  it('needs EXECUTE on the pre-request function for the login role, and says so', async () => {
+    const claims = createClaims({ secret: TEST_SECRET, roles, preRequest: 'public.gate_private' })
+    const admin = new pg.Client({ connectionString: database.adminUrl })
+    await admin.connect()
+    try {
+      for (const pipeline of [true, false]) {
+        const db = claimsPool(await proxiedPool(pipeline), claims)
+        const error = await db
+          .withClaims(null)
+          .query(`insert into probe (note) values ('never')`)
+          .catch((caught: unknown) => caught)
+        expect(error).toMatchObject({ code: 'PRE_REQUEST_FAILED', sqlstate: '42501', status: 403 })
+        expect((error as Error).message).toContain('GRANT EXECUTE ON FUNCTION')
+      }
+      await admin.query('grant execute on function public.gate_private() to authenticator')
+      const db = claimsPool(await proxiedPool(true), claims)
+      expect((await db.withClaims(null).query('select count(*)::int as n from probe')).rows).toEqual([
+        { n: 0 },
+      ])
+    } finally {
+      await admin.query('revoke execute on function public.gate_private() from authenticator')
+      await admin.end()
     }
   })
 

@@ -6,7 +6,6 @@ import {
   COMMIT,
   commitWithCheckSql,
   fromOpeningError,
-  fromPreRequestError,
   ROLLBACK,
   sessionCheckStatement,
   settingsStatement,
@@ -115,19 +114,16 @@ function rewriteNextBegin(client: pg.PoolClient, pending: PendingBegin): void {
     const next = () =>
       isolationLevel === undefined ? pass(config, rest) : Promise.resolve(emptyResult('SET'))
     const { context } = pending
+    const opening = (error: unknown) =>
+      failed(fromOpeningError(error, context.role, context.preRequestCall !== undefined))
     if (pipelined) {
       const begin = send({ text: beginStatement(options) })
-      const settings = send(settingsStatement(context.settings))
-      const preRequest =
-        context.preRequestSql === undefined ? undefined : send({ text: context.preRequestSql })
-      preRequest?.catch(() => undefined) // reported below, after the settings' own failure
+      const settings = send(settingsStatement(context.settings, context.preRequestCall))
       Promise.all([begin, settings])
-        .then(() => preRequest?.catch((error: unknown) => failed(fromPreRequestError(error))), failed)
+        .catch(opening)
         .catch(() => undefined) // reported through `pending`
       return next()
     }
-    const opening = (error: unknown) =>
-      failed(fromOpeningError(error, context.role, context.preRequestSql !== undefined))
     return send(beginWithClaimsSql(context, options)).then(next, opening)
   }
 

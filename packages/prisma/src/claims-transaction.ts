@@ -1,5 +1,5 @@
 import type { ClaimsContext } from '@pg-claims/core'
-import { fromPreRequestError, fromSettingsError, Lease } from '@pg-claims/core/adapter'
+import { fromPreRequestError, fromSettingsError, Lease, setConfigSql } from '@pg-claims/core/adapter'
 import { type PendingBegin, startingClaimsTransaction } from './begin-hook.js'
 import type { DynamicClient, PrismaTransactionOptions } from './dynamic-client.js'
 
@@ -7,7 +7,9 @@ import type { DynamicClient, PrismaTransactionOptions } from './dynamic-client.j
  * Runs `fn` in one interactive transaction of `client` (a client without the claims hooks) that
  * carries `context`: with the `BEGIN` when the pool went through `claimsAdapter` (in the same flight
  * as the first operation on a pipelined pool), otherwise with one settings statement before `fn`
- * runs. Nothing in `fn` runs before the claims are in place; any failure rolls the whole
+ * runs, and the pre-request function's call as a statement of its own: Prisma's error for a raw
+ * statement keeps only the SQLSTATE and message, not PostgreSQL's `where`, so only separate
+ * statements tell a role error from one the function raised. Nothing in `fn` runs before the claims are in place; any failure rolls the whole
  * transaction back. Role errors become `PgClaimsError`s. The transaction client `fn` gets refuses
  * every use once the transaction has ended (`TRANSACTION_ENDED`).
  */
@@ -23,12 +25,12 @@ export async function inClaimsInteractiveTransaction<T>(
     return await startingClaimsTransaction(pending, () =>
       client.$transaction(async (tx) => {
         if (!pending.applied) {
-          await tx.$executeRawUnsafe(context.settingsSql).catch((error: unknown) => {
+          await tx.$executeRawUnsafe(setConfigSql(context.settings)).catch((error: unknown) => {
             pending.error = postgresError(error) ?? error
             throw error
           })
-          if (context.preRequestSql !== undefined) {
-            await tx.$executeRawUnsafe(context.preRequestSql).catch((error: unknown) => {
+          if (context.preRequestCall !== undefined) {
+            await tx.$executeRawUnsafe(`SELECT ${context.preRequestCall}`).catch((error: unknown) => {
               pending.error = fromPreRequestError(postgresError(error) ?? error)
               throw error
             })

@@ -144,10 +144,7 @@ ${EXIT_CODES_HELP}`,
         settings: context.settings,
         skippedClaims,
         ...(source !== undefined && { skippedRoleSettings }),
-        sql:
-          context.preRequestSql === undefined
-            ? context.settingsSql
-            : `${context.settingsSql}; ${context.preRequestSql}`,
+        sql: context.settingsSql,
       }
     } catch (error) {
       if (values.json && isPgClaimsError(error)) io.stdout.write(refusalJson(error))

@@ -77,7 +77,11 @@ function derived<TClaims>(
       ? [first, ...roleSettings, ...rest, ...added]
       : [...base.settings, ...added]
   const settings = lastOfEachName(ordered)
-  return Object.freeze({ ...base, settings: Object.freeze(settings), settingsSql: setConfigSql(settings) })
+  return Object.freeze({
+    ...base,
+    settings: Object.freeze(settings),
+    settingsSql: setConfigSql(settings, base.preRequestCall),
+  })
 }
 
 /** `settings` without the earlier ones of a name set again later (names compare in any case). */

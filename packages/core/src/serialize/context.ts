@@ -23,14 +23,15 @@ export interface ClaimsContext<TClaims> {
   /** The settings, in the order they are applied. */
   readonly settings: readonly Setting[]
   /**
-   * One `SELECT pg_catalog.set_config(…, true), …` statement applying every setting as SQL text,
-   * for a connection that cannot take bind parameters in the message that opens the transaction.
-   * Values are written by `quoteLiteral`, which keeps the text pure ASCII.
+   * One `SELECT FROM ROWS FROM (pg_catalog.set_config(…, true), …) s` statement applying every
+   * setting as SQL text, then calling the `preRequest` function when one is configured, for a
+   * connection that cannot take bind parameters in the message that opens the transaction. Values
+   * are written by `quoteLiteral`, which keeps the text pure ASCII.
    */
   readonly settingsSql: string
   /**
-   * The call of the `preRequest` function (`SELECT "api"."check_request"()`), run right after the
-   * settings in the same flight; absent when none is configured.
+   * The call of the `preRequest` function (`"api"."check_request"()`), which the settings
+   * statement makes right after the settings; absent when none is configured.
    */
-  readonly preRequestSql?: string | undefined
+  readonly preRequestCall?: string | undefined
 }

@@ -2,8 +2,7 @@ import { PgClaimsError } from '../errors.js'
 import type { ClaimsContext } from '../serialize/context.js'
 import type { SessionConnection } from './connection.js'
 import { Lease } from './lease.js'
-import { fromOpeningError, fromPreRequestError } from './pre-request-error.js'
-import { fromSettingsError } from './settings-error.js'
+import { fromOpeningError } from './pre-request-error.js'
 import {
   beginWithClaimsSql,
   COMMIT,
@@ -21,13 +20,13 @@ import { beginStatement, type TransactionOptions } from './transaction-options.j
  * {@link runClaimsStatement}.
  *
  * How it opens:
- * - on a pipelined connection, `BEGIN`, the settings statement (names and values as bind
- *   parameters) and the pre-request function's call (when configured) are written at once and NOT
- *   awaited, so the work's first statement leaves in the same flight, and in the same write: the
+ * - on a pipelined connection, `BEGIN` and the settings statement (names and values as bind
+ *   parameters; it calls the pre-request function too, when one is configured) are written at once
+ *   and NOT awaited, so the work's first statement leaves in the same flight, and in the same write: the
  *   connection is corked until that statement is written (or the event loop turns); a failure aborts the
  *   transaction, every statement behind it fails, and the caller is given the typed error
  *   (`ROLE_UNKNOWN`, `ROLE_NOT_GRANTED`, `PRE_REQUEST_FAILED`);
- * - otherwise `BEGIN …; SELECT pg_catalog.set_config(…); SELECT pre_request()` goes as one
+ * - otherwise `BEGIN …; SELECT FROM ROWS FROM (pg_catalog.set_config(…), …) s` goes as one
  *   simple-protocol message and is awaited before the work runs.
  *
  * @example
@@ -86,21 +85,19 @@ export class ClaimsTransaction {
     context: ClaimsContext<unknown>,
     options?: TransactionOptions,
   ): Promise<ClaimsTransaction> {
-    const failure = (error: unknown) => fromSettingsError(error, context.role)
+    const failure = (error: unknown) =>
+      fromOpeningError(error, context.role, context.preRequestCall !== undefined)
     if (connection.pipelined) {
       const begin = { text: beginStatement(options) }
-      const settings = settingsStatement(context.settings)
+      const settings = settingsStatement(context.settings, context.preRequestCall)
       // held until the work's first statement is written behind them (one write for the flight),
       // or until the event loop turns, whichever comes first
       connection.cork?.()
       const answers = [connection.execute(begin), connection.execute(settings)]
-      const preRequest =
-        context.preRequestSql === undefined ? undefined : connection.execute({ text: context.preRequestSql })
-      preRequest?.catch(() => undefined) // reported below, after the settings' own failure
       const transaction = new ClaimsTransaction(
         connection,
         context,
-        Promise.all(answers).then(() => preRequest?.then(() => undefined, fromPreRequestError), failure),
+        Promise.all(answers).then(() => undefined, failure),
       )
       transaction.#corked = true
       // admit() runs right before the handle writes its statement; the microtask runs after it did
@@ -109,10 +106,9 @@ export class ClaimsTransaction {
       setImmediate(() => transaction.#uncork())
       return transaction
     }
-    const opened = await connection.script(beginWithClaimsSql(context, options)).then(
-      () => undefined,
-      (error: unknown) => fromOpeningError(error, context.role, context.preRequestSql !== undefined),
-    )
+    const opened = await connection
+      .script(beginWithClaimsSql(context, options))
+      .then(() => undefined, failure)
     return new ClaimsTransaction(connection, context, Promise.resolve(opened))
   }
 

@@ -41,11 +41,15 @@ export function fromPreRequestError(error: unknown): unknown {
 }
 
 /**
- * The error a failed one-message opening (`BEGIN; SELECT set_config(…); SELECT pre_request()`)
- * stands for. An error raised inside a function (PostgreSQL reports where: `error.where`) came
- * from the pre-request function; otherwise a role error from the settings is typed as
- * {@link fromSettingsError} types it; anything else came from calling the pre-request function
- * (one that does not exist, say) when one is configured.
+ * The error a failed opening (`BEGIN`, then `SELECT pre_request() FROM ROWS FROM (set_config(…), …)
+ * s`) stands for:
+ * - an error raised inside a function (PostgreSQL says where: `error.where`) came from the
+ *   pre-request function;
+ * - EXECUTE denied (raised by `aclcheck_error`) is about the pre-request function too: PostgreSQL
+ *   checks it as the statement starts, for the login role, so the message says to grant it;
+ * - otherwise a role error from the settings is typed as {@link fromSettingsError} types it;
+ * - anything else came from calling the pre-request function (one that does not exist, say) when
+ *   one is configured.
  *
  * @example
  * ```ts
@@ -54,8 +58,17 @@ export function fromPreRequestError(error: unknown): unknown {
  */
 export function fromOpeningError(error: unknown, role: string | null, preRequest: boolean): unknown {
   if (!preRequest) return fromSettingsError(error, role)
-  const where: unknown = typeof error === 'object' && error !== null ? Reflect.get(error, 'where') : undefined
+  const field = (name: string): unknown =>
+    typeof error === 'object' && error !== null ? Reflect.get(error, name) : undefined
+  const where = field('where')
   if (typeof where === 'string' && where !== '') return fromPreRequestError(error)
+  if (field('routine') === 'aclcheck_error') {
+    return new PgClaimsError(
+      'PRE_REQUEST_FAILED',
+      `The login role may not execute the pre-request function (${String(field('message'))}): PostgreSQL checks EXECUTE for the login role, before the role switch, so GRANT EXECUTE ON FUNCTION <schema.function>() TO <login role>`,
+      { cause: error, sqlstate: '42501', status: preRequestStatus('42501') },
+    )
+  }
   const typed = fromSettingsError(error, role)
   return typed === error ? fromPreRequestError(error) : typed
 }

@@ -1,6 +1,7 @@
 import type { ClaimsContext } from '../serialize/context.js'
 import type { Setting } from '../serialize/settings.js'
 import { quoteLiteral } from '../sql/literal.js'
+import { applySettingsSql } from '../sql/set-config.js'
 import { beginStatement, type TransactionOptions } from './transaction-options.js'
 
 /**
@@ -21,13 +22,15 @@ export const COMMIT = 'COMMIT'
 /** `ROLLBACK`, as sent when a claims transaction fails. */
 export const ROLLBACK = 'ROLLBACK'
 
-const parameterTexts: string[] = []
+/** The settings statements' texts, by pre-request call ('' for none), then by number of settings. */
+const parameterTexts = new Map<string, string[]>()
 
 /**
  * The settings as ONE statement whose names and values are bind parameters: the statement text
- * depends only on how many settings there are, so no claim, role or setting name is ever part of
- * it (query logs, `pg_stat_activity` and tracing spans see `$1`, `$2`, …). Like `setConfigSql`, it
- * answers one row of no columns, and is one `ROWS FROM` function scan calling them in order.
+ * depends only on how many settings there are (and on the configured pre-request function), so no
+ * claim, role or setting name is ever part of it (query logs, `pg_stat_activity` and tracing spans
+ * see `$1`, `$2`, …). Like `setConfigSql`, it is one `ROWS FROM` function scan calling them in
+ * order, then the pre-request function's call (`context.preRequestCall`) when one is configured.
  *
  * @example
  * ```ts
@@ -35,19 +38,28 @@ const parameterTexts: string[] = []
  * // { text: 'SELECT FROM ROWS FROM (pg_catalog.set_config($1, $2, true)) s', values: ['role', 'anon'] }
  * ```
  */
-export function settingsStatement(settings: readonly Setting[]): Statement {
+export function settingsStatement(settings: readonly Setting[], preRequestCall?: string): Statement {
   const count = settings.length
-  parameterTexts[count] ??= `SELECT FROM ROWS FROM (${Array.from(
-    { length: count },
-    (_, index) => `pg_catalog.set_config($${2 * index + 1}, $${2 * index + 2}, true)`,
-  ).join(', ')}) s`
-  return { text: parameterTexts[count], values: settings.flat() }
+  const key = preRequestCall ?? ''
+  let texts = parameterTexts.get(key)
+  if (texts === undefined) {
+    texts = []
+    parameterTexts.set(key, texts)
+  }
+  texts[count] ??= applySettingsSql(
+    Array.from(
+      { length: count },
+      (_, index) => `pg_catalog.set_config($${2 * index + 1}, $${2 * index + 2}, true)`,
+    ),
+    preRequestCall,
+  )
+  return { text: texts[count], values: settings.flat() }
 }
 
 /**
  * The single simple-protocol message that opens a claims transaction on a connection that does not
- * pipeline: `BEGIN …; SELECT FROM ROWS FROM (pg_catalog.set_config(…), …) s`, then the pre-request function's
- * call when one is configured. One message, one flight: the same as a plain `BEGIN`.
+ * pipeline: `BEGIN …; SELECT FROM ROWS FROM (pg_catalog.set_config(…), …) s` (with the pre-request
+ * function's call when one is configured). One message, one flight: the same as a plain `BEGIN`.
  *
  * @example
  * ```ts
@@ -55,8 +67,7 @@ export function settingsStatement(settings: readonly Setting[]): Statement {
  * ```
  */
 export function beginWithClaimsSql(context: ClaimsContext<unknown>, options?: TransactionOptions): string {
-  const preRequest = context.preRequestSql === undefined ? '' : `; ${context.preRequestSql}`
-  return `${beginStatement(options)}; ${context.settingsSql}${preRequest}`
+  return `${beginStatement(options)}; ${context.settingsSql}`
 }
 
 /**

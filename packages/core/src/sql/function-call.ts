@@ -16,17 +16,17 @@ export function quoteIdentifier(name: string): string {
 }
 
 /**
- * The statement that calls a function with no arguments given as `'schema.function'` (as
- * PostgREST's `db-pre-request` names it): `SELECT "schema"."function"()`. Both parts must be plain
+ * The call of a function with no arguments given as `'schema.function'` (as PostgREST's
+ * `db-pre-request` names it): `"schema"."function"()`, an expression. Both parts must be plain
  * identifiers (letters, digits, `_`, `$`; at most 63 bytes) and are matched exactly, case included.
  * Anything else throws `CONFIG_INVALID`, at startup.
  *
  * @example
  * ```ts
- * functionCallSql('api.check_request') // 'SELECT "api"."check_request"()'
+ * functionCall('api.check_request') // '"api"."check_request"()'
  * ```
  */
-export function functionCallSql(qualifiedName: string): string {
+export function functionCall(qualifiedName: string): string {
   const parts = qualifiedName.split('.')
   if (parts.length !== 2 || !parts.every((part) => IDENTIFIER.test(part))) {
     throw new PgClaimsError(
@@ -34,5 +34,5 @@ export function functionCallSql(qualifiedName: string): string {
       `preRequest "${qualifiedName}" must be "schema.function": two plain identifiers (letters, digits, _ and $), as stored in the catalog`,
     )
   }
-  return `SELECT ${parts.map(quoteIdentifier).join('.')}()`
+  return `${parts.map(quoteIdentifier).join('.')}()`
 }
