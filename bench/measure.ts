@@ -47,39 +47,6 @@ export async function compareThroughput(
   return Object.fromEntries(names.map((name) => [name, median(samples[name]!)]))
 }
 
-/**
- * For a difference smaller than the machine's drift: `candidate` and `reference` back to back in
- * each of `rounds` short rounds (order alternating), and the median of the per-round ratios
- * (candidate ÷ reference throughput), so a slow stretch of the machine hits both sides of a ratio.
- */
-export async function pairedRatio(
-  candidate: (index: number) => Promise<unknown>,
-  reference: (index: number) => Promise<unknown>,
-  options: { rounds: number; millis: number; workers: number },
-): Promise<{ ratio: number; candidate: number; reference: number }> {
-  await throughput(candidate, options.workers, options.millis / 2) // warm up
-  await throughput(reference, options.workers, options.millis / 2)
-  const ratios: number[] = []
-  const samples = { candidate: [] as number[], reference: [] as number[] }
-  for (let round = 0; round < options.rounds; round += 1) {
-    const measure = async (side: 'candidate' | 'reference') => {
-      const value = await throughput(
-        side === 'candidate' ? candidate : reference,
-        options.workers,
-        options.millis,
-      )
-      samples[side].push(value)
-      return value
-    }
-    const [first, second] =
-      round % 2 === 0 ? (['candidate', 'reference'] as const) : (['reference', 'candidate'] as const)
-    const a = await measure(first)
-    const b = await measure(second)
-    ratios.push(first === 'candidate' ? a / b : b / a)
-  }
-  return { ratio: median(ratios), candidate: median(samples.candidate), reference: median(samples.reference) }
-}
-
 /** Synchronous or asynchronous operations per second over `millis`, after a warm-up. */
 export async function opsPerSecond(operation: () => unknown, millis: number): Promise<number> {
   const run = async (duration: number) => {
@@ -95,4 +62,46 @@ export async function opsPerSecond(operation: () => unknown, millis: number): Pr
   await run(millis / 5)
   const samples = [await run(millis / 3), await run(millis / 3), await run(millis / 3)]
   return median(samples)
+}
+
+/**
+ * For a difference smaller than the machine's drift, on a pool that is not saturated: `workers`
+ * loops (one per pooled connection, so none waits for another) alternate `candidate` and
+ * `reference` operation by operation for `millis` (half the loops starting with each), timing
+ * every operation. A slow stretch of the machine hits both sides alike, within milliseconds.
+ * Returns the ratio of their mean times (reference ÷ candidate, which is the throughput ratio a
+ * closed loop of this size would see), and each side's throughput at that mean, `workers` at a
+ * time. The slowest 1% of each side (garbage collection, a descheduled process) is left out.
+ */
+export async function interleavedRatio(
+  candidate: (index: number) => Promise<unknown>,
+  reference: (index: number) => Promise<unknown>,
+  options: { millis: number; workers: number },
+): Promise<{ ratio: number; candidate: number; reference: number }> {
+  const times = { candidate: [] as number[], reference: [] as number[] }
+  const run = async (millis: number, record: boolean) => {
+    const end = performance.now() + millis
+    await Promise.all(
+      Array.from({ length: options.workers }, async (_, worker) => {
+        for (let turn = 0; performance.now() < end; turn += 1) {
+          const side = (turn + worker) % 2 === 0 ? 'candidate' : 'reference'
+          const start = performance.now()
+          await (side === 'candidate' ? candidate : reference)(worker + turn * options.workers)
+          if (record) times[side].push(performance.now() - start)
+        }
+      }),
+    )
+  }
+  await run(options.millis / 10, false) // warm up
+  await run(options.millis, true)
+  const mean = (values: number[]) => {
+    const kept = [...values].sort((a, b) => a - b).slice(0, Math.ceil(values.length * 0.99))
+    return kept.reduce((sum, value) => sum + value, 0) / kept.length
+  }
+  const [candidateMs, referenceMs] = [mean(times.candidate), mean(times.reference)]
+  return {
+    ratio: referenceMs / candidateMs,
+    candidate: (options.workers * 1000) / candidateMs,
+    reference: (options.workers * 1000) / referenceMs,
+  }
 }

@@ -1,15 +1,15 @@
 import { claimsPool, createClaims } from '@pg-claims/core'
 import { TEST_SECRET } from '@pg-claims/testing'
 import pg from 'pg'
-import { pairedRatio } from './measure.js'
+import { interleavedRatio, median } from './measure.js'
 import { forEachNetwork } from './network.js'
 import type { OverheadSettings } from './overhead.js'
 import type { BenchRow } from './report.js'
 import { BENCH_QUERY } from './targets.js'
 import { benchTokens } from './tokens.js'
 
-/** Paired rounds per network: enough for a median ratio to settle within about a percent here. */
-const PAIRED_ROUNDS = 15
+/** Interleaved segments per network; the row is their median ratio. */
+const SEGMENTS = 5
 
 /** The pre-request function the bench calls: PostgREST's usual shape, a header check. */
 export const BENCH_PRE_REQUEST_SQL = `create function public.bench_pre_request() returns void
@@ -28,8 +28,9 @@ export const benchRoleSettingsSql = (database: string) =>
 /**
  * PostgREST parity's cost: a one-query claims transaction whose claims carry the role's own
  * settings (`ALTER ROLE … SET`, read by `roleSettings`) and call a pre-request function, against
- * the same transaction without either, on the same pipelined pool, interleaved in the same rounds.
- * Same flights (the round-trip tests count them); the difference is the work PostgreSQL does.
+ * the same transaction without either, on the same pipelined pool, alternating operation by
+ * operation ({@link interleavedRatio}). Same flights and statements (the round-trip tests count
+ * the flights); the difference is the work PostgreSQL does.
  */
 export async function measureParityCost(options: {
   url: string
@@ -60,18 +61,30 @@ export async function measureParityCost(options: {
           .withClaims(token(0))
           .query(`select current_setting('statement_timeout') as timeout`)
         if (applied.rows[0]?.timeout !== '8s') throw new Error('bench: the role settings were not applied')
-        // a difference of a few percent: many short paired rounds, the median of their ratios
-        const { ratio, candidate, reference } = await pairedRatio(
-          transaction(withParity),
-          transaction(without),
-          { rounds: PAIRED_ROUNDS, millis: options.settings.millis / 2, workers: options.settings.workers },
-        )
+        // a difference of a few percent: both alternate operation by operation, one loop per
+        // pooled connection; the median of a few such segments
+        // pooled connection; the median of a few such segments. Each is followed by the same
+        // transaction against itself (A/A), whose ratio shows how far from 1 noise alone moves it.
+        const segments = []
+        const noise = []
+        const interleaved = { millis: options.settings.millis * 4, workers: options.settings.poolSize }
+        for (let segment = 0; segment < SEGMENTS; segment += 1) {
+          segments.push(await interleavedRatio(transaction(withParity), transaction(without), interleaved))
+          noise.push((await interleavedRatio(transaction(without), transaction(without), interleaved)).ratio)
+        }
+        const ratio = median(segments.map((segment) => segment.ratio))
+        const sameAgainstSame = median(noise)
+        const [candidate, reference] = [
+          median(segments.map((segment) => segment.candidate)),
+          median(segments.map((segment) => segment.reference)),
+        ]
         options.log(
-          `parity      ${network.padEnd(16)} pipelined pool ${'pg (claimsPool)'.padEnd(45)} ${ratio.toFixed(3)}×`,
+          `parity      ${network.padEnd(16)} pipelined pool ${'pg (claimsPool)'.padEnd(45)} ${ratio.toFixed(3)}× (A/A ${sameAgainstSame.toFixed(3)}×)`,
         )
         rows.push({
           section: `Claims transaction with per-role settings and a pre-request function vs without, ${network}, pipelined pool`,
           name: 'pg (claimsPool)',
+          note: `the same transaction against itself, measured alike: ${sameAgainstSame.toFixed(3)}×`,
           unit: 'tx/s',
           value: candidate,
           reference: { name: 'claims transaction without them', value: reference },

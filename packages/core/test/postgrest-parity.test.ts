@@ -22,7 +22,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { requestSettings } from '../src/serialize/request-context.js'
 import { serializeSettings } from '../src/serialize/settings.js'
-import { preRequestStatus } from '../src/session/pre-request-error.js'
+import { fromOpeningError, preRequestStatus } from '../src/session/pre-request-error.js'
 import { RoleSettingsCache } from '../src/session/role-settings.js'
 
 const roles = { default: 'anon', allowed: ['anon', 'authenticated'] }
@@ -134,6 +134,15 @@ describe('pre-request function', () => {
     ['42883', 500],
   ])('maps SQLSTATE %s to HTTP %i, as PostgREST does', (sqlstate, status) => {
     expect(preRequestStatus(sqlstate)).toBe(status)
+  })
+
+  it('leaves an opening error without a SQLSTATE (a broken connection) as it is', () => {
+    const broken = new Error('Connection terminated unexpectedly')
+    expect(fromOpeningError(broken, 'anon', true)).toBe(broken)
+    expect(fromOpeningError({ code: '42883', message: 'no such function' }, 'anon', true)).toMatchObject({
+      code: 'PRE_REQUEST_FAILED',
+      sqlstate: '42883',
+    })
   })
 })
 

@@ -48,8 +48,9 @@ export function fromPreRequestError(error: unknown): unknown {
  * - EXECUTE denied (raised by `aclcheck_error`) is about the pre-request function too: PostgreSQL
  *   checks it as the statement starts, for the login role, so the message says to grant it;
  * - otherwise a role error from the settings is typed as {@link fromSettingsError} types it;
- * - anything else came from calling the pre-request function (one that does not exist, say) when
- *   one is configured.
+ * - any other error PostgreSQL raised came from calling the pre-request function (one that does
+ *   not exist, say) when one is configured; an error without a SQLSTATE (the connection broke) is
+ *   returned unchanged.
  *
  * @example
  * ```ts
@@ -70,5 +71,7 @@ export function fromOpeningError(error: unknown, role: string | null, preRequest
     )
   }
   const typed = fromSettingsError(error, role)
-  return typed === error ? fromPreRequestError(error) : typed
+  if (typed !== error) return typed
+  const code = field('code')
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? fromPreRequestError(error) : error
 }
