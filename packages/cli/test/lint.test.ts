@@ -64,6 +64,16 @@ describe('pg-claims lint', () => {
     )
   })
 
+  it('--pre-request: a function the login role cannot call is an error', async () => {
+    const args = ['lint', '--database-url', database.url, '--schema', 'clean', '--json']
+    const { code, stdout } = await runCli([...args, '--pre-request', 'clean.missing_gate'])
+    expect(code).toBe(1)
+    expect(JSON.parse(stdout).findings).toMatchObject([
+      { id: 'pre_request_not_callable', object: 'function clean.missing_gate()' },
+    ])
+    expect((await runCli([...args, '--pre-request', 'not-a-name'])).code).toBe(2)
+  })
+
   it('--fail-on: warnings pass by default and fail with --fail-on warning', async () => {
     const args = ['lint', '--database-url', database.url, '--schema', 'slow']
     const byDefault = await runCli(args)

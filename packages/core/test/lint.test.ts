@@ -319,6 +319,28 @@ describe('lintDatabase', () => {
     })
   })
 
+  it('pre_request_not_callable: a missing preRequest function, or one the login role may not execute', async () => {
+    await admin.query(`
+      create schema pre;
+      create function pre.open_gate() returns void language sql as 'select';
+      create function pre.private_gate() returns void language sql as 'select';
+      revoke execute on function pre.private_gate() from public;
+      grant execute on function pre.private_gate() to anon, authenticated;`)
+    expect(await lint({ schemas: ['clean'], preRequest: 'pre.open_gate' })).toEqual([])
+    expect(summary(await lint({ schemas: ['clean'], preRequest: 'pre.missing_gate' }))).toEqual([
+      { id: 'pre_request_not_callable', severity: 'error', object: 'function pre.missing_gate()' },
+    ])
+    const [finding, ...others] = await lint({ schemas: ['clean'], preRequest: 'pre.private_gate' })
+    expect(others).toEqual([])
+    expect(finding).toMatchObject({
+      id: 'pre_request_not_callable',
+      fix: 'grant execute on function pre.private_gate() to authenticator;',
+    })
+    await admin.query(finding!.fix!)
+    expect(await lint({ schemas: ['clean'], preRequest: 'pre.private_gate' })).toEqual([])
+    await expect(lint({ preRequest: 'no_schema' })).rejects.toMatchObject({ code: 'CONFIG_INVALID' })
+  })
+
   it('refuses a Pool, empty options and an unknown login role with CONFIG_INVALID', async () => {
     const pool = new pg.Pool({ connectionString: database.url })
     try {

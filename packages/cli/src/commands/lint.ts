@@ -21,6 +21,7 @@ const options = {
   'allowed-roles': { type: 'string' },
   'login-role': { type: 'string' },
   'helpers-schema': { type: 'string' },
+  'pre-request': { type: 'string' },
   'fail-on': { type: 'string' },
   json: { type: 'boolean' },
   ...helpOption,
@@ -40,7 +41,7 @@ export const lintCommand: Command = {
   name: 'lint',
   summary: 'check row-level security: tables, policies, roles and helpers (read-only)',
   help: `Usage: pg-claims lint [--database-url <url>] [--schema <name>]… [--allowed-roles <r1,r2>]
-                      [--login-role <role>] [--helpers-schema <name>]
+                      [--login-role <role>] [--helpers-schema <name>] [--pre-request <schema.fn>]
                       [--fail-on error|warning|info] [--json]
 
 Reads the catalogs, in a read-only transaction that is rolled back, and reports what makes
@@ -49,7 +50,8 @@ grants; FORCE ROW LEVEL SECURITY missing where the login role owns a table; poli
 the helpers or current_setting per row instead of in (select …); several permissive policies
 for one role and command; policies TO public; a login role that is a superuser, has BYPASSRLS,
 owns RLS tables, inherits, cannot switch to an allowed role or may switch to others; missing or
-outdated SQL helpers, or their schema owned by another role; policy columns without an index.
+outdated SQL helpers, or their schema owned by another role; policy columns without an index;
+a preRequest function that is missing or that the login role may not execute.
 Each finding has a stable rule id, a severity, the object, why it matters and the SQL to fix it.
 
 Connect as the login role of your application (the role in your DATABASE_URL), or pass
@@ -61,6 +63,7 @@ Options:
   --allowed-roles <list>    comma-separated roles.allowed (default: anon,authenticated)
   --login-role <role>       the role your application logs in as (default: the connected role)
   --helpers-schema <name>   where the SQL helpers are installed (default: ${DEFAULT_HELPERS_SCHEMA})
+  --pre-request <schema.fn> your preRequest function: check that the login role can call it
   --fail-on <severity>      exit with 1 when a finding is this severe or more: error (default),
                             warning or info
   --json                    print one JSON document { ok, failOn, counts, findings } for CI
@@ -96,6 +99,7 @@ ${EXIT_CODES_HELP}`,
         allowedRoles: scope.allowedRoles,
         helpersSchema: scope.helpersSchema,
         ...(scope.loginRole !== undefined && { loginRole: scope.loginRole }),
+        ...(values['pre-request'] !== undefined && { preRequest: values['pre-request'] }),
       }),
     )
     const colourOut = colourFor(io)

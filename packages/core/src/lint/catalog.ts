@@ -83,6 +83,15 @@ export interface CatalogSnapshot {
   readonly policies: readonly CatalogPolicy[]
   readonly policyColumns: readonly CatalogPolicyColumn[]
   readonly helpers: CatalogHelpers | undefined
+  /** The `preRequest` function linted, if any. */
+  readonly preRequest: CatalogPreRequest | undefined
+}
+
+/** The `preRequest` function: whether the login role may call it; `undefined` when it does not exist. */
+export interface CatalogPreRequest {
+  readonly schema: string
+  readonly name: string
+  readonly loginMayExecute: boolean | undefined
 }
 
 const COMMANDS: Record<string, readonly PolicyCommand[]> = {
@@ -178,11 +187,19 @@ select n.nspname as schema, pg_catalog.pg_get_userbyid(n.nspowner) as owner,
                   from pg_catalog.pg_proc p where p.pronamespace = n.oid), '[]') as functions
   from pg_catalog.pg_namespace n where n.nspname = $1::text`
 
+// $1 schema, $2 function, $3 login role: the function without arguments, and whether the login role may call it.
+const PRE_REQUEST_SQL = `
+select pg_catalog.has_function_privilege($3::text, p.oid, 'EXECUTE') as login_may_execute
+  from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
+ where n.nspname = $1::text and p.proname = $2::text and p.pronargs = 0`
+
 interface Resolved {
   readonly schemas: readonly string[]
   readonly allowedRoles: readonly string[]
   readonly loginRole: string
   readonly helpersSchema: string
+  /** The `preRequest` function as schema and name, when one is linted. */
+  readonly preRequest: { readonly schema: string; readonly name: string } | undefined
 }
 
 /**
@@ -240,6 +257,18 @@ export async function readCatalog(client: LintClient, options: Resolved): Promis
   const helpers = (await client.query(HELPERS_SQL, [options.helpersSchema])).rows[0] as
     | CatalogHelpers
     | undefined
+  const preRequest = options.preRequest && {
+    ...options.preRequest,
+    loginMayExecute: (
+      (
+        await client.query(PRE_REQUEST_SQL, [
+          options.preRequest.schema,
+          options.preRequest.name,
+          options.loginRole,
+        ])
+      ).rows[0] as { login_may_execute: boolean } | undefined
+    )?.login_may_execute,
+  }
   return {
     serverVersion: version,
     helpersSchema: options.helpersSchema,
@@ -258,6 +287,7 @@ export async function readCatalog(client: LintClient, options: Resolved): Promis
     })),
     policyColumns: columns,
     helpers,
+    preRequest,
   }
 }
 

@@ -1,9 +1,11 @@
 import { PgClaimsError } from '../errors.js'
+import { functionCall } from '../sql/function-call.js'
 import { helpersSchemaName } from '../sql/schema-name.js'
 import { readCatalog } from './catalog.js'
 import { helpersRules } from './rules-helpers.js'
 import { loginRules } from './rules-login.js'
 import { policyRules } from './rules-policies.js'
+import { preRequestRules } from './rules-pre-request.js'
 import { tableRules } from './rules-tables.js'
 import { LINT_SEVERITIES, type LintClient, type LintFinding, type LintOptions } from './types.js'
 
@@ -11,7 +13,8 @@ import { LINT_SEVERITIES, type LintClient, type LintFinding, type LintOptions } 
  * Checks a database's row-level security setup for the mistakes that fail silently: tables without
  * RLS or without a policy for a role that has grants, helpers called per row, overlapping or
  * `TO public` policies, a login role that bypasses RLS or cannot switch to the allowed roles,
- * missing or outdated SQL helpers, and unindexed policy columns. See {@link LintRuleId} for the rules.
+ * missing or outdated SQL helpers, unindexed policy columns, and a `preRequest` function the login
+ * role cannot call. See {@link LintRuleId} for the rules.
  *
  * It only reads the catalogs, inside `BEGIN READ ONLY` … `ROLLBACK`, so any role may run it; lint
  * as the login role of your application (the default `loginRole` is the connected role).
@@ -42,6 +45,7 @@ export async function lintDatabase(client: LintClient, options: LintOptions = {}
   const allowedRoles = nonEmptyList('allowedRoles', options.allowedRoles ?? ['anon', 'authenticated'])
   const helpersSchema = helpersSchemaName(options.helpersSchema)
   if (options.loginRole !== undefined) nonEmptyList('loginRole', [options.loginRole])
+  const preRequest = preRequestName(options.preRequest)
   await client.query('BEGIN READ ONLY')
   try {
     // deparsed policy expressions then name every schema but pg_catalog, whatever the caller's path
@@ -49,12 +53,13 @@ export async function lintDatabase(client: LintClient, options: LintOptions = {}
     const loginRole =
       options.loginRole ??
       ((await client.query('select current_user::text as name')).rows[0] as { name: string }).name
-    const catalog = await readCatalog(client, { schemas, allowedRoles, loginRole, helpersSchema })
+    const catalog = await readCatalog(client, { schemas, allowedRoles, loginRole, helpersSchema, preRequest })
     const findings = [
       ...tableRules(catalog),
       ...policyRules(catalog),
       ...loginRules(catalog),
       ...helpersRules(catalog),
+      ...preRequestRules(catalog),
     ]
     return findings.sort((a, b) => LINT_SEVERITIES.indexOf(a.severity) - LINT_SEVERITIES.indexOf(b.severity))
   } finally {
@@ -70,4 +75,12 @@ function nonEmptyList(name: string, list: readonly string[]): string[] {
     )
   }
   return [...list]
+}
+
+/** `'schema.function'` as its two names, checked as `createClaims` checks `preRequest` (`CONFIG_INVALID`). */
+function preRequestName(name: string | undefined): { schema: string; name: string } | undefined {
+  if (name === undefined) return undefined
+  functionCall(name)
+  const [schema = '', fn = ''] = name.split('.')
+  return { schema, name: fn }
 }

@@ -20,6 +20,7 @@
  * | `helpers_missing` | error | the helpers schema, or one of its functions, is missing |
  * | `helpers_outdated` | warning | the helpers were installed by an older pg-claims (or recorded no version) |
  * | `helpers_schema_foreign_owner` | error | the helpers schema is owned by another role than the helpers, or by a request role |
+ * | `pre_request_not_callable` | error | the `preRequest` function does not exist (without arguments), or the login role may not EXECUTE it |
  *
  * @example
  * ```ts
@@ -44,6 +45,7 @@ export type LintRuleId =
   | 'helpers_missing'
   | 'helpers_outdated'
   | 'helpers_schema_foreign_owner'
+  | 'pre_request_not_callable'
 
 /**
  * How bad a finding is: `error` leaks or breaks, `warning` is slow or fragile, `info` is worth knowing.
@@ -108,6 +110,8 @@ export interface LintOptions {
   readonly loginRole?: string
   /** The schema the SQL helpers were installed in. Default `auth`. */
   readonly helpersSchema?: string
+  /** Your `preRequest` function (`'schema.function'`), to check that the login role can call it. */
+  readonly preRequest?: string
 }
 
 /**
