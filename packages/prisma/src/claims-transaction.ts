@@ -9,8 +9,8 @@ import type { DynamicClient, PrismaTransactionOptions } from './dynamic-client.j
  * as the first operation on a pipelined pool), otherwise with one settings statement before `fn`
  * runs, and the pre-request function's call as a statement of its own: Prisma's error for a raw
  * statement keeps only the SQLSTATE and message, not PostgreSQL's `where`, so only separate
- * statements tell a role error from one the function raised. Nothing in `fn` runs before the claims are in place; any failure rolls the whole
- * transaction back. Role errors become `PgClaimsError`s. The transaction client `fn` gets refuses
+ * statements tell a role error from one the function raised. Nothing in `fn` runs before the
+ * claims are in place; any failure rolls the whole transaction back. Role errors become `PgClaimsError`s. The transaction client `fn` gets refuses
  * every use once the transaction has ended (`TRANSACTION_ENDED`).
  */
 export async function inClaimsInteractiveTransaction<T>(

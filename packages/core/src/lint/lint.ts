@@ -1,5 +1,5 @@
 import { PgClaimsError } from '../errors.js'
-import { functionCall } from '../sql/function-call.js'
+import { functionName } from '../sql/function-call.js'
 import { helpersSchemaName } from '../sql/schema-name.js'
 import { readCatalog } from './catalog.js'
 import { helpersRules } from './rules-helpers.js'
@@ -45,7 +45,7 @@ export async function lintDatabase(client: LintClient, options: LintOptions = {}
   const allowedRoles = nonEmptyList('allowedRoles', options.allowedRoles ?? ['anon', 'authenticated'])
   const helpersSchema = helpersSchemaName(options.helpersSchema)
   if (options.loginRole !== undefined) nonEmptyList('loginRole', [options.loginRole])
-  const preRequest = preRequestName(options.preRequest)
+  const preRequest = options.preRequest === undefined ? undefined : functionName(options.preRequest)
   await client.query('BEGIN READ ONLY')
   try {
     // deparsed policy expressions then name every schema but pg_catalog, whatever the caller's path
@@ -75,12 +75,4 @@ function nonEmptyList(name: string, list: readonly string[]): string[] {
     )
   }
   return [...list]
-}
-
-/** `'schema.function'` as its two names, checked as `createClaims` checks `preRequest` (`CONFIG_INVALID`). */
-function preRequestName(name: string | undefined): { schema: string; name: string } | undefined {
-  if (name === undefined) return undefined
-  functionCall(name)
-  const [schema = '', fn = ''] = name.split('.')
-  return { schema, name: fn }
 }

@@ -11,15 +11,15 @@ import type { LintFinding } from './types.js'
 export function preRequestRules(catalog: CatalogSnapshot): LintFinding[] {
   const { preRequest } = catalog
   if (preRequest === undefined || preRequest.loginMayExecute === true) return []
-  const fn = `${qualified(preRequest.schema, preRequest.name)}()`
-  const object = `function ${preRequest.schema}.${preRequest.name}()`
+  const shown = `${preRequest.schema}.${preRequest.name}()`
+  const object = `function ${shown}`
   if (preRequest.loginMayExecute === undefined) {
     return [
       {
         id: 'pre_request_not_callable',
         severity: 'error',
         object,
-        message: `The preRequest function ${preRequest.schema}.${preRequest.name}() (without arguments) does not exist, so every claims transaction fails with PRE_REQUEST_FAILED (42883). Create it, or fix the name (it is matched exactly, case included).`,
+        message: `The preRequest function ${shown} (without arguments) does not exist, so every claims transaction fails with PRE_REQUEST_FAILED (42883). Create it, or fix the name (it is matched exactly, case included).`,
       },
     ]
   }
@@ -30,7 +30,7 @@ export function preRequestRules(catalog: CatalogSnapshot): LintFinding[] {
       severity: 'error',
       object,
       message: `The login role ${login} may not execute the preRequest function: pg-claims calls it in the settings statement, where PostgreSQL checks EXECUTE for the login role before the role switch, so every claims transaction fails with PRE_REQUEST_FAILED (42501).`,
-      fix: `grant execute on function ${fn} to ${ident(login)};`,
+      fix: `grant execute on function ${qualified(preRequest.schema, preRequest.name)}() to ${ident(login)};`,
     },
   ]
 }

@@ -22,10 +22,10 @@ import { beginStatement, type TransactionOptions } from './transaction-options.j
  * How it opens:
  * - on a pipelined connection, `BEGIN` and the settings statement (names and values as bind
  *   parameters; it calls the pre-request function too, when one is configured) are written at once
- *   and NOT awaited, so the work's first statement leaves in the same flight, and in the same write: the
- *   connection is corked until that statement is written (or the event loop turns); a failure aborts the
- *   transaction, every statement behind it fails, and the caller is given the typed error
- *   (`ROLE_UNKNOWN`, `ROLE_NOT_GRANTED`, `PRE_REQUEST_FAILED`);
+ *   and NOT awaited, so the work's first statement leaves in the same flight, and in the same
+ *   write: the connection is corked until that statement is written (or the event loop turns); a
+ *   failure aborts the transaction, every statement behind it fails, and the caller is given the
+ *   typed error (`ROLE_UNKNOWN`, `ROLE_NOT_GRANTED`, `PRE_REQUEST_FAILED`);
  * - otherwise `BEGIN …; SELECT FROM ROWS FROM (pg_catalog.set_config(…), …) s` goes as one
  *   simple-protocol message and is awaited before the work runs.
  *

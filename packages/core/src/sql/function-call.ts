@@ -16,10 +16,29 @@ export function quoteIdentifier(name: string): string {
 }
 
 /**
- * The call of a function with no arguments given as `'schema.function'` (as PostgREST's
- * `db-pre-request` names it): `"schema"."function"()`, an expression. Both parts must be plain
- * identifiers (letters, digits, `_`, `$`; at most 63 bytes) and are matched exactly, case included.
- * Anything else throws `CONFIG_INVALID`, at startup.
+ * A function given as `'schema.function'` (as PostgREST's `db-pre-request` names it), as its two
+ * names. Both parts must be plain identifiers (letters, digits, `_`, `$`; at most 63 bytes) and are
+ * matched exactly, case included. Anything else throws `CONFIG_INVALID`, at startup.
+ *
+ * @example
+ * ```ts
+ * functionName('api.check_request') // { schema: 'api', name: 'check_request' }
+ * ```
+ */
+export function functionName(qualifiedName: string): { schema: string; name: string } {
+  const [schema = '', name = '', ...rest] = qualifiedName.split('.')
+  if (rest.length > 0 || !IDENTIFIER.test(schema) || !IDENTIFIER.test(name)) {
+    throw new PgClaimsError(
+      'CONFIG_INVALID',
+      `preRequest "${qualifiedName}" must be "schema.function": two plain identifiers (letters, digits, _ and $), as stored in the catalog`,
+    )
+  }
+  return { schema, name }
+}
+
+/**
+ * The call of a function with no arguments given as `'schema.function'` (see
+ * {@link functionName}): `"schema"."function"()`, an expression.
  *
  * @example
  * ```ts
@@ -27,12 +46,6 @@ export function quoteIdentifier(name: string): string {
  * ```
  */
 export function functionCall(qualifiedName: string): string {
-  const parts = qualifiedName.split('.')
-  if (parts.length !== 2 || !parts.every((part) => IDENTIFIER.test(part))) {
-    throw new PgClaimsError(
-      'CONFIG_INVALID',
-      `preRequest "${qualifiedName}" must be "schema.function": two plain identifiers (letters, digits, _ and $), as stored in the catalog`,
-    )
-  }
-  return `${parts.map(quoteIdentifier).join('.')}()`
+  const { schema, name } = functionName(qualifiedName)
+  return `${quoteIdentifier(schema)}.${quoteIdentifier(name)}()`
 }
