@@ -15,7 +15,7 @@ const EXPLANATIONS: ReadonlyArray<{ readonly matches: (row: BenchRow) => boolean
   },
   {
     matches: (row) => row.section.includes('1 ms'),
-    why: 'Adapter at 1 ms: flights and writes are counted in each package’s round-trip tests and in packages/core/test/pipeline.test.ts (a pipelined claims query is 1 flight and 1 write, like the plain query; a pipelined one-query claims transaction 2 flights, against 3). What remains is the work of the extra statements (`BEGIN`, the settings, `COMMIT`, the session check) at both ends: about 0.5 ms per claims query on loopback here, where the bench client, the delay proxy (in the same event loop) and PostgreSQL share 2 cores, and where the proxy’s “1 ms” is 1.7 to 2.5 ms per flight (Node’s timers). Server-side, the settings statement plans and runs in about 60 µs and the session check in about 45 µs (EXPLAIN ANALYZE).',
+    why: 'Adapter at 1 ms: flights and writes are counted in each package’s round-trip tests and in packages/core/test/pipeline.test.ts (a pipelined claims query is 1 flight and 1 write, like the plain query; a pipelined one-query claims transaction 2 flights, against 3). What remains is the work of the extra statements at both ends (a claims query on pg: the settings, joined to the query under one Sync, and the session check; elsewhere and in a transaction also `BEGIN` and `COMMIT`): about 0.5 ms per claims query on loopback here, where the bench client, the delay proxy (in the same event loop) and PostgreSQL share 2 cores, and where the proxy’s “1 ms” is 1.7 to 2.5 ms per flight (Node’s timers). Server-side, the settings statement plans and runs in about 60 µs and the session check in about 45 µs (EXPLAIN ANALYZE).',
   },
   {
     matches: (row) => row.section.startsWith('RLS policy'),

@@ -31,7 +31,7 @@ export {
 export { assertStorableJson } from './serialize/json-value.js'
 export { CallerScope } from './session/caller-scope.js'
 export { ClaimsTransaction, runClaimsStatement, runClaimsTransaction } from './session/claims-transaction.js'
-export type { SessionConnection, StatementResult } from './session/connection.js'
+export type { SessionConnection, StatementJoin, StatementResult } from './session/connection.js'
 export { Lease, releaseRefused } from './session/lease.js'
 export { fromOpeningError, fromPreRequestError, preRequestStatus } from './session/pre-request-error.js'
 export { fromSettingsError } from './session/settings-error.js'

@@ -89,7 +89,7 @@ export const ERROR_CODES = {
   CONFIG_INVALID: {
     status: 500,
     description:
-      'The options are inconsistent or unsafe (checked at `createClaims`), or a `roles.allowed` predicate threw; the message says which.',
+      'The options are inconsistent or unsafe (checked at `createClaims`), a `roles.allowed` predicate threw, or a single claims query on a pipelined pool was given a custom query class (pg-cursor, pg-query-stream); the message says which.',
   },
 } as const satisfies Record<string, { status: number; description: string }>
 

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net'
 import { claimsPool, createClaims, installHelpers } from '@pg-claims/core'
+import { runClaimsStatement, usingPgConnection } from '@pg-claims/core/adapter'
 import {
   createTestDatabase,
   hostAndPortOf,
@@ -214,5 +215,160 @@ describe('the handle lent to the callback', () => {
         .transaction(async (client) => client.release()),
     ).rejects.toMatchObject({ code: 'RELEASE_REFUSED' })
     expect((await pool.query('select current_user as role')).rows).toEqual([{ role: 'authenticator' }])
+  })
+})
+
+/** The frontend messages `socket` writes while recording: their types, and the texts they parse. */
+function recordMessages(socket: Socket) {
+  let chunks: Buffer[] = []
+  for (const method of ['_write', '_writev'] as const) {
+    const original = socket[method] as (...args: unknown[]) => unknown
+    Object.assign(socket, {
+      [method](this: Socket, ...args: unknown[]) {
+        const first = args[0]
+        if (Buffer.isBuffer(first)) chunks.push(first)
+        else for (const { chunk } of first as { chunk: Buffer }[]) chunks.push(chunk)
+        return original.apply(this, args)
+      },
+    })
+  }
+  return async (work: () => Promise<unknown>) => {
+    chunks = []
+    await work()
+    const bytes = Buffer.concat(chunks)
+    const types: string[] = []
+    const texts: string[] = []
+    for (let at = 0; at < bytes.length; at += 1 + bytes.readInt32BE(at + 1)) {
+      const type = String.fromCharCode(bytes[at] as number)
+      types.push(type)
+      const body = bytes.subarray(at + 5, at + 1 + bytes.readInt32BE(at + 1))
+      if (type === 'Q') texts.push(body.toString('utf8', 0, body.indexOf(0)))
+      if (type === 'P') {
+        const start = body.indexOf(0) + 1
+        texts.push(body.toString('utf8', start, body.indexOf(0, start)))
+      }
+    }
+    return { syncs: types.filter((type) => type === 'S').length, texts }
+  }
+}
+
+/** The socket of the one connection of `pool` (max 1). */
+async function socketOf(pool: pg.Pool): Promise<Socket> {
+  const client = await pool.connect()
+  client.release()
+  return Reflect.get(Reflect.get(client, 'connection'), 'stream') as Socket
+}
+
+describe('a single claims query on a pipelined pool', () => {
+  it('is the settings and the query under ONE Sync (an implicit transaction, no BEGIN or COMMIT), then the session check', async () => {
+    const pool = await proxiedPool(true)
+    const scope = claimsPool(pool, claims).withClaims(await token('erin'))
+    await scope.context()
+    const recorded = recordMessages(await socketOf(pool))
+    const { syncs, texts } = await recorded(() => scope.query('select $1::int', [1]))
+    expect(syncs).toBe(2)
+    expect(texts).toHaveLength(3)
+    expect(texts[0]).toMatch(/^SELECT FROM ROWS FROM \(pg_catalog\.set_config\(\$1, \$2, true\), /)
+    expect(texts[1]).toBe('select $1::int')
+    expect(texts[2]).toMatch(/^SELECT pg_catalog\.current_setting\('role'\) = 'none' AND /)
+    // a plain query, for comparison: one statement, one Sync
+    expect(await recorded(() => pool.query('select $1::int', [1]))).toEqual({
+      syncs: 1,
+      texts: ['select $1::int'],
+    })
+    // the query saw the claims, and they ended with it
+    const seen = await scope.query<{ sub: string; role: string }>(
+      `select auth.user_id() as sub, current_user as role`,
+    )
+    expect(seen.rows).toEqual([{ sub: 'erin', role: 'authenticated' }])
+    const after = await pool.query(
+      `select current_setting('request.jwt.claims', true) as claims, current_user as role`,
+    )
+    expect(after.rows).toEqual([{ claims: '', role: 'authenticator' }])
+  })
+
+  it('refuses a second statement sent beside the first (TRANSACTION_ENDED): it never runs, with or without claims', async () => {
+    const pool = await proxiedPool(true)
+    const context = await claims.resolve(await token('frank'))
+    const second = usingPgConnection(pool, (connection) =>
+      runClaimsStatement(connection, context, (lease) => {
+        const client = connection.lend(lease)
+        return Promise.all([
+          client.query('insert into probe default values'),
+          client.query(`insert into probe (owner) values ('second')`),
+        ])
+      }),
+    )
+    await expect(second).rejects.toMatchObject({ code: 'TRANSACTION_ENDED' })
+    const { rows } = await pool.query(
+      `select owner from probe where owner in ('frank', 'second') order by owner`,
+    )
+    expect(rows).toEqual([{ owner: 'frank' }])
+  })
+
+  it('refuses a text of several statements (PostgreSQL, 42601): none of them runs', async () => {
+    const pool = await proxiedPool(true)
+    const scope = claimsPool(pool, claims).withClaims(await token('gina'))
+    await expect(
+      scope.query('insert into probe default values; insert into probe default values'),
+    ).rejects.toMatchObject({ code: '42601' })
+    const { rows } = await pool.query(`select count(*)::int as n from probe where owner = 'gina'`)
+    expect(rows).toEqual([{ n: 0 }])
+  })
+
+  it('that opens a transaction (BEGIN) gets its connection destroyed: the next borrower never sees it', async () => {
+    const pool = await proxiedPool(true)
+    const scope = claimsPool(pool, claims).withClaims(await token('hank'))
+    const before = (await pool.query('select pg_backend_pid() as pid')).rows[0].pid
+    await scope.query('BEGIN')
+    const { rows } = await pool.query(
+      `select pg_backend_pid() as pid, current_user as role, pg_catalog.current_setting('request.jwt.claims', true) as claims, now() = statement_timestamp() as fresh`,
+    )
+    expect(rows[0]).toMatchObject({ role: 'authenticator', claims: null, fresh: true })
+    expect(rows[0].pid).not.toBe(before)
+  })
+
+  it('keeps pg’s record of named statements true, whichever statement of the sequence fails', async () => {
+    const pool = await proxiedPool(true)
+    const good = await claims.resolve(await token('ivy'))
+    const ghost = await claims.resolve(await signToken({ sub: 'ghost', role: 'pipeline_missing_role' }))
+    const named = (context: typeof good, config: pg.QueryConfig) =>
+      usingPgConnection(pool, (connection) =>
+        runClaimsStatement(connection, context, (lease) => connection.lend(lease).query(config)),
+      )
+    // the query's own Parse fails: pg must not think it parsed, so the next use parses it again
+    await expect(named(good, { name: 'join_typo', text: 'selec 1' })).rejects.toMatchObject({ code: '42601' })
+    await expect(pool.query({ name: 'join_typo', text: 'selec 1' })).rejects.toMatchObject({ code: '42601' })
+    // the settings fail: the query's Parse was skipped, so it is parsed on its next use
+    await expect(named(ghost, { name: 'join_ghost', text: 'select 2 as n' })).rejects.toMatchObject({
+      code: 'ROLE_UNKNOWN',
+    })
+    expect((await pool.query({ name: 'join_ghost', text: 'select 2 as n' })).rows).toEqual([{ n: 2 }])
+    // both succeed: parsed once, then reused, joined or not
+    const sub = { name: 'join_sub', text: 'select auth.user_id() as sub' }
+    expect((await named(good, sub)).rows).toEqual([{ sub: 'ivy' }])
+    expect((await named(good, sub)).rows).toEqual([{ sub: 'ivy' }])
+    expect((await pool.query(sub)).rows).toEqual([{ sub: null }])
+  })
+
+  it('refuses a custom query class (CONFIG_INVALID): it is never submitted', async () => {
+    const pool = await proxiedPool(true)
+    const context = await claims.resolve(await token('jack'))
+    let submitted = 0
+    const submittable = {
+      submit: () => {
+        submitted += 1
+        return null
+      },
+      handleError: () => undefined,
+    }
+    await expect(
+      usingPgConnection(pool, (connection) =>
+        runClaimsStatement(connection, context, async (lease) =>
+          connection.lend(lease).query(submittable as unknown as pg.QueryConfig),
+        ),
+      ),
+    ).rejects.toMatchObject({ code: 'CONFIG_INVALID' })
+    expect(submitted).toBe(0)
   })
 })

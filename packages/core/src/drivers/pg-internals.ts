@@ -10,6 +10,18 @@
  *   WebSocket shim). Its `cork()`/`uncork()` hold several statements' writes for one system call;
  *   pg's own `Query#prepare` corks it around each extended-protocol statement the same way. Where
  *   the stream has no `cork`, nothing is held.
+ * - `Client.Query` (the client's constructor's static, pg's `Query` class): a pipelined client
+ *   accepts a `Query` instance (never another submittable). A single claims query is such an
+ *   instance with, set on it, `queryMode = 'extended'` (so its text goes as Parse/Bind/Describe/
+ *   Execute and one Sync, never as a simple-protocol message), its own `prepare(connection)`
+ *   (writes the settings' Parse/Bind/Execute through `connection.parse`/`bind`/`execute`, then
+ *   calls pg's), and its own `handleDataRow`, `handleCommandComplete(message, connection)`,
+ *   `handleError(error, connection)` and `callback`, which pg calls in the order PostgreSQL
+ *   answers; `hasBeenParsed(connection)`, `name` and `text` as pg's `prepare` reads them.
+ * - `Connection#parsedStatements` / `#submittedNamedStatements`: the client records a named
+ *   statement as parsed on the active query's first ParseComplete, which for a joined query is the
+ *   settings statement's; the join moves the name back to "submitted" until its own arrives.
+ *   Absent in Neon's copy, which does not pipeline.
  *
  * @module
  */
@@ -48,4 +60,49 @@ export function corkableStream(client: object): CorkableStream | undefined {
   if (typeof stream !== 'object' || stream === null) return undefined
   const { cork, uncork } = stream as Partial<CorkableStream>
   return typeof cork === 'function' && typeof uncork === 'function' ? (stream as CorkableStream) : undefined
+}
+
+/** The part of pg's `Connection` (the wire writer a query's `prepare` is given) a joined query uses. */
+export interface PgWire {
+  parse(message: { text: string }): void
+  bind(message: { values: string[] }): void
+  execute(message: object): void
+  readonly parsedStatements: Record<string, string>
+  readonly submittedNamedStatements: Record<string, string>
+}
+
+/** The part of pg's `Query` a joined query drives (see the module comment). */
+export interface PgQuery {
+  queryMode?: string
+  readonly name?: string
+  readonly text?: string
+  callback?: (error: Error | null | undefined, result?: unknown) => void
+  prepare(this: PgQuery, wire: PgWire): void
+  hasBeenParsed(wire: PgWire): boolean
+  handleDataRow(this: PgQuery, message: unknown): void
+  handleCommandComplete(this: PgQuery, message: unknown, wire: PgWire): void
+  handleError(this: PgQuery, error: Error, wire: PgWire): void
+}
+
+/** pg's `Query` class: built from `client.query`'s own arguments. */
+export type PgQueryClass = new (config: unknown, values?: unknown, callback?: unknown) => PgQuery
+
+/**
+ * pg's `Query` class for `client` (`client.constructor.Query`), when it has the `prepare` a joined
+ * query wraps; `undefined` otherwise (then claims queries are not joined).
+ *
+ * @example
+ * ```ts
+ * const Query = pgQueryClass(await pool.connect())
+ * ```
+ */
+export function pgQueryClass(client: object): PgQueryClass | undefined {
+  const Query: unknown = Reflect.get(client.constructor, 'Query')
+  const prototype: unknown = typeof Query === 'function' ? Query.prototype : undefined
+  return typeof prototype === 'object' &&
+    prototype !== null &&
+    typeof Reflect.get(prototype, 'prepare') === 'function' &&
+    typeof Reflect.get(prototype, 'hasBeenParsed') === 'function'
+    ? (Query as PgQueryClass)
+    : undefined
 }

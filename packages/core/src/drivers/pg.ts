@@ -1,7 +1,15 @@
 import type pg from 'pg'
 import type { SessionConnection, StatementResult } from '../session/connection.js'
 import { type Lease, releaseRefused } from '../session/lease.js'
-import { type CorkableStream, corkableStream, isPipelined } from './pg-internals.js'
+import type { Statement } from '../session/statements.js'
+import {
+  type CorkableStream,
+  corkableStream,
+  isPipelined,
+  type PgQueryClass,
+  pgQueryClass,
+} from './pg-internals.js'
+import { PgJoin, refuse } from './pg-joined-query.js'
 
 /**
  * Any pool with `pg`'s shape: `pg.Pool` (any copy of `pg` in the app), or Neon's `Pool` from
@@ -50,6 +58,10 @@ export class PgConnection implements SessionConnection {
   readonly #client: pg.PoolClient
   readonly #release: pg.PoolClient['release']
   readonly #stream: CorkableStream | undefined
+  /** pg's `Query` class, on a pipelined client whose queries can be joined. */
+  readonly #Query: PgQueryClass | undefined
+  /** The statement waiting for the next lent query, if any. */
+  #join: PgJoin | undefined
   #broken: Error | undefined
   #discarded: Error | undefined
   readonly #onError = (error: Error) => {
@@ -63,6 +75,8 @@ export class PgConnection implements SessionConnection {
     this.#client = client
     this.pipelined = isPipelined(client)
     this.#stream = this.pipelined ? corkableStream(client) : undefined
+    this.#Query = this.pipelined ? pgQueryClass(client) : undefined
+    if (this.#Query !== undefined) this.joinNextStatement = (statement) => this.#joinNext(statement)
     this.#release = client.release
     client.on('error', this.#onError)
   }
@@ -74,6 +88,15 @@ export class PgConnection implements SessionConnection {
   async script(text: string): Promise<readonly StatementResult[]> {
     const answers: pg.QueryResult | pg.QueryResult[] = await this.#client.query(text)
     return (Array.isArray(answers) ? answers : [answers]).map(answer)
+  }
+
+  /** Set on a pipelined client whose queries can be joined; see {@link SessionConnection.joinNextStatement}. */
+  readonly joinNextStatement?: (statement: Statement) => PgJoin
+
+  #joinNext(statement: Statement): PgJoin {
+    const join = new PgJoin(this.#client, this.#Query as PgQueryClass, statement)
+    this.#join = join
+    return join
   }
 
   cork(): void {
@@ -137,12 +160,11 @@ export class PgConnection implements SessionConnection {
       try {
         lease.admit()
       } catch (error) {
-        const callback = args.at(-1)
-        if (typeof callback !== 'function') return Promise.reject(error)
-        process.nextTick(() => Reflect.apply(callback, undefined, [error]))
-        return undefined
+        return refuse(error as Error, args)
       }
-      return Reflect.apply(client.query, client, args)
+      const join = this.#join
+      this.#join = undefined
+      return join !== undefined && !join.taken ? join.send(args) : Reflect.apply(client.query, client, args)
     }
     const release = () => {
       lease.assertOpen()

@@ -1,6 +1,6 @@
 import { PgClaimsError } from '../errors.js'
 import type { ClaimsContext } from '../serialize/context.js'
-import type { SessionConnection } from './connection.js'
+import type { SessionConnection, StatementJoin, StatementResult } from './connection.js'
 import { Lease } from './lease.js'
 import { fromOpeningError } from './pre-request-error.js'
 import {
@@ -28,6 +28,11 @@ import { beginStatement, type TransactionOptions } from './transaction-options.j
  *   typed error (`ROLE_UNKNOWN`, `ROLE_NOT_GRANTED`, `PRE_REQUEST_FAILED`);
  * - otherwise `BEGIN …; SELECT FROM ROWS FROM (pg_catalog.set_config(…), …) s` goes as one
  *   simple-protocol message and is awaited before the work runs.
+ *
+ * A single statement ({@link runClaimsStatement}) on a connection that can join statements
+ * (`joinNextStatement`, `pg` with `pipeline: true`) needs neither `BEGIN` nor `COMMIT`: the
+ * settings statement is written in front of the handle's statement under one Sync, so PostgreSQL
+ * runs both in one implicit transaction; the session check follows in the same flight.
  *
  * @example
  * ```ts
@@ -57,6 +62,8 @@ export class ClaimsTransaction {
   #commitAfterFirst = false
   /** Whether this transaction's opening statements are still held on the connection (cork). */
   #corked = false
+  /** The settings waiting in front of the handle's single statement (a joined transaction). */
+  #join: StatementJoin | undefined
 
   private constructor(
     connection: SessionConnection,
@@ -85,8 +92,7 @@ export class ClaimsTransaction {
     context: ClaimsContext<unknown>,
     options?: TransactionOptions,
   ): Promise<ClaimsTransaction> {
-    const failure = (error: unknown) =>
-      fromOpeningError(error, context.role, context.preRequestCall !== undefined)
+    const failure = openingFailure(context)
     if (connection.pipelined) {
       const begin = { text: beginStatement(options) }
       const settings = settingsStatement(context.settings, context.preRequestCall)
@@ -113,6 +119,61 @@ export class ClaimsTransaction {
   }
 
   /**
+   * A transaction of ONE statement on a connection that joins statements: the settings go in front
+   * of the handle's statement, in its implicit transaction (see the class). The lease is revoked
+   * as that statement is admitted, so no second statement can follow it outside the transaction;
+   * the session check is written behind it, in the same flight and the same write.
+   */
+  static #joined(
+    connection: SessionConnection,
+    context: ClaimsContext<unknown>,
+    joinNextStatement: NonNullable<SessionConnection['joinNextStatement']>,
+  ): ClaimsTransaction {
+    const join = joinNextStatement.call(
+      connection,
+      settingsStatement(context.settings, context.preRequestCall),
+    )
+    connection.cork?.()
+    const transaction = new ClaimsTransaction(
+      connection,
+      context,
+      join.applied.then(() => undefined, openingFailure(context)),
+    )
+    transaction.#join = join
+    transaction.#corked = true
+    transaction.#commitAfterFirst = true
+    transaction.lease.onFirstStatement(() => {
+      transaction.lease.revoke()
+      queueMicrotask(() => transaction.#afterFirstStatement())
+    })
+    setImmediate(() => transaction.#uncork())
+    return transaction
+  }
+
+  /**
+   * Opens a transaction for ONE statement on a pipelined connection, as {@link runClaimsStatement}
+   * does: joined to the statement when the connection can (see the class), otherwise as
+   * {@link ClaimsTransaction.open} with `COMMIT` written right behind the statement. Either way the
+   * lease is revoked once the statement is sent; {@link ClaimsTransaction.commit} reports the outcome.
+   *
+   * @example
+   * ```ts
+   * const transaction = await ClaimsTransaction.openForStatement(connection, context)
+   * ```
+   */
+  static async openForStatement(
+    connection: SessionConnection,
+    context: ClaimsContext<unknown>,
+  ): Promise<ClaimsTransaction> {
+    const { joinNextStatement } = connection
+    if (joinNextStatement !== undefined)
+      return ClaimsTransaction.#joined(connection, context, joinNextStatement)
+    const transaction = await ClaimsTransaction.open(connection, context)
+    transaction.#commitAfterFirst = true
+    return transaction
+  }
+
+  /**
    * The typed error applying the settings raised, or `undefined` once they are in place. Waits for
    * PostgreSQL's answer on a pipelined connection.
    *
@@ -123,24 +184,8 @@ export class ClaimsTransaction {
    * ```
    */
   openFailure(): Promise<unknown> {
-    this.#uncork()
+    this.#letGo()
     return this.#opened
-  }
-
-  /**
-   * On a pipelined connection, writes `COMMIT` right behind the work's first statement, without
-   * waiting, and revokes the lease at that moment so nothing can follow it: `BEGIN`, the settings,
-   * the statement and `COMMIT` leave in one flight (and one write). For a transaction of a single
-   * statement; {@link ClaimsTransaction.commit} then reports the outcome.
-   *
-   * @example
-   * ```ts
-   * const transaction = await ClaimsTransaction.open(connection, context)
-   * transaction.commitAfterFirstStatement()
-   * ```
-   */
-  commitAfterFirstStatement(): void {
-    this.#commitAfterFirst = true
   }
 
   /** Runs once the work's first statement is written: `COMMIT` behind it when asked, then the write. */
@@ -152,6 +197,15 @@ export class ClaimsTransaction {
         this.#commit.catch(() => undefined) // reported by commit() or fail()
       }
     }
+    this.#uncork()
+  }
+
+  /**
+   * Before anything awaits an answer: sends the joined settings on their own when no statement took
+   * them (so their outcome is known), and writes what is held.
+   */
+  #letGo(): void {
+    this.#join?.flush()
     this.#uncork()
   }
 
@@ -175,7 +229,7 @@ export class ClaimsTransaction {
   async commit(): Promise<void> {
     this.#settling = true
     this.lease.revoke()
-    this.#uncork()
+    this.#letGo()
     const failure = await this.#opened
     if (failure !== undefined) throw failure
     this.#commit ??= this.#sendCommit()
@@ -201,11 +255,14 @@ export class ClaimsTransaction {
   async fail(error: unknown): Promise<unknown> {
     this.#settling = true
     this.lease.revoke()
-    this.#uncork()
+    this.#letGo()
     const reported = await this.explain(error)
+    // a joined statement has ended with its implicit transaction: only the session check is owed
+    if (this.#join !== undefined && this.#connection.brokenBy() === undefined)
+      this.#commit ??= this.#sendCommit()
     if (this.#commit !== undefined) {
       await this.#commit.catch(() => undefined)
-    } else if (this.#connection.brokenBy() === undefined) {
+    } else if (this.#join === undefined && this.#connection.brokenBy() === undefined) {
       try {
         await this.#connection.execute({ text: ROLLBACK })
       } catch (caught) {
@@ -218,11 +275,20 @@ export class ClaimsTransaction {
   /**
    * Sends `COMMIT` and, in the same flight, the session check: a connection whose work changed its
    * session state (a session-level `SET ROLE`, `set_config(…, false)` of a setting the transaction
-   * wrote) is discarded, so that state can never reach the pool's next borrower.
+   * wrote) is discarded, so that state can never reach the pool's next borrower. A joined statement
+   * committed (or not) at its own Sync: only the check is sent, and the command tag is the outcome.
    */
   #sendCommit(): Promise<string> {
     const connection = this.#connection
     const settings = this.#context.settings
+    const join = this.#join
+    if (join !== undefined) {
+      const check = connection.execute(sessionCheckStatement(settings))
+      return Promise.all([join.committed, check]).then(([committed, answer]) => {
+        this.#judge(answer)
+        return committed ? COMMIT : ROLLBACK
+      })
+    }
     const answers =
       connection.pipelined && connection.inlinesParameters !== true
         ? this.#writeTogether(() => [
@@ -231,10 +297,16 @@ export class ClaimsTransaction {
           ])
         : connection.script(commitWithCheckSql(settings))
     return answers.then(([commit, check]) => {
-      const clean = (check?.rows[0] as { clean?: unknown } | undefined)?.clean === true
-      if (!clean) connection.discard(new Error('the transaction left session-level state on its connection'))
+      this.#judge(check)
       return commit?.command ?? ''
     })
+  }
+
+  /** Discards the connection unless the session check answered `clean`. */
+  #judge(check: StatementResult | undefined): void {
+    const clean = (check?.rows[0] as { clean?: unknown } | undefined)?.clean === true
+    if (!clean)
+      this.#connection.discard(new Error('the transaction left session-level state on its connection'))
   }
 
   /** Runs `write` with the connection corked, so the statements it writes leave in one write. */
@@ -257,7 +329,7 @@ export class ClaimsTransaction {
    * ```
    */
   async explain(error: unknown): Promise<unknown> {
-    this.#uncork()
+    this.#letGo()
     return this.#connection.brokenBy() ?? (await this.#opened) ?? error
   }
 
@@ -272,8 +344,13 @@ export class ClaimsTransaction {
    */
   end(): void {
     this.lease.revoke()
-    this.#uncork()
+    this.#letGo()
   }
+}
+
+/** What a failure to open a transaction under `context` stands for (see `fromOpeningError`). */
+function openingFailure(context: ClaimsContext<unknown>): (error: unknown) => unknown {
+  return (error) => fromOpeningError(error, context.role, context.preRequestCall !== undefined)
 }
 
 /**
@@ -306,10 +383,15 @@ export async function runClaimsTransaction<T>(
 
 /**
  * Runs ONE statement in a claims transaction of its own on `connection` (the caller releases it).
- * On a pipelined connection `COMMIT` is written right behind the statement, once `work`'s handle
- * has sent it (the lease tells), so `BEGIN`, the settings, the statement and `COMMIT` leave in one
- * flight; the lease is revoked at that moment, so nothing can run after `COMMIT` outside the
- * transaction. Without pipelining it is {@link runClaimsTransaction}.
+ * On a pipelined connection everything leaves in one flight, once `work`'s handle has sent its
+ * statement (the lease tells), and the lease is revoked at that moment, so nothing can run outside
+ * the transaction:
+ * - where the connection joins statements (`pg`), the settings statement and the handle's statement
+ *   go under one Sync, in one implicit transaction, then the session check: two statements where a
+ *   plain query sends one;
+ * - otherwise `BEGIN`, the settings, the statement, `COMMIT` and the session check.
+ *
+ * Without pipelining it is {@link runClaimsTransaction}.
  *
  * @example
  * ```ts
@@ -322,8 +404,7 @@ export async function runClaimsStatement<T>(
   work: (lease: Lease) => Promise<T>,
 ): Promise<T> {
   if (!connection.pipelined) return runClaimsTransaction(connection, context, undefined, work)
-  const transaction = await ClaimsTransaction.open(connection, context)
-  transaction.commitAfterFirstStatement()
+  const transaction = await ClaimsTransaction.openForStatement(connection, context)
   return settle(transaction, () => work(transaction.lease))
 }
 

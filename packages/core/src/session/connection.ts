@@ -13,6 +13,27 @@ export interface StatementResult {
 }
 
 /**
+ * A statement put in front of the next one a lent handle sends, in ONE implicit transaction (see
+ * {@link SessionConnection.joinNextStatement}).
+ *
+ * @example
+ * ```ts
+ * const join = connection.joinNextStatement?.(settingsStatement(context.settings))
+ * await join?.applied // rejects with what the statement raised
+ * ```
+ */
+export interface StatementJoin {
+  /** Settles once PostgreSQL has answered the joined statement: rejects with the error it raised. */
+  readonly applied: Promise<void>
+  /** Resolves once the whole sequence is answered: `true` when its implicit transaction committed. */
+  readonly committed: Promise<boolean>
+  /** Whether a handle's statement has taken it. */
+  readonly taken: boolean
+  /** Sends the statement on its own when no handle's statement has taken it (so both promises settle). */
+  flush(): void
+}
+
+/**
  * What a driver must offer the claims-transaction engine: one checked-out connection.
  * `drivers/pg.ts` implements it for `pg` and pg-compatible pools (Neon's `Pool`).
  *
@@ -52,6 +73,13 @@ export interface SessionConnection {
   cork?(): void
   /** Ends one {@link SessionConnection.cork}; the last one writes what was held. */
   uncork?(): void
+  /**
+   * Optional, on a pipelined connection: the next statement a handle lent by this connection sends
+   * is written behind `statement`, both under ONE Sync, so they run in one implicit transaction
+   * (no `BEGIN`, no `COMMIT`) and the handle's statement never runs when `statement` fails. The
+   * engine then runs a single claims statement as two statements instead of four.
+   */
+  joinNextStatement?(statement: { readonly text: string; readonly values: readonly string[] }): StatementJoin
   /** Sends statements as ONE simple-protocol message; resolves with each statement's answer, in order. */
   script(text: string): Promise<readonly StatementResult[]>
   /** The error that broke the connection since it was checked out (a killed backend), if any. */
