@@ -306,13 +306,15 @@ describe('a single claims query on a pipelined pool', () => {
     expect(rows).toEqual([{ owner: 'frank' }])
   })
 
-  it('refuses a text of several statements (PostgreSQL, 42601): none of them runs', async () => {
+  it('refuses a text of several statements (PostgreSQL, 42601), so none can end the transaction and run without claims', async () => {
     const pool = await proxiedPool(true)
     const scope = claimsPool(pool, claims).withClaims(await token('gina'))
     await expect(
-      scope.query('insert into probe default values; insert into probe default values'),
+      scope.query(`insert into probe default values; commit; insert into probe (owner) values ('escaped')`),
     ).rejects.toMatchObject({ code: '42601' })
-    const { rows } = await pool.query(`select count(*)::int as n from probe where owner = 'gina'`)
+    const { rows } = await pool.query(
+      `select count(*)::int as n from probe where owner in ('gina', 'escaped')`,
+    )
     expect(rows).toEqual([{ n: 0 }])
   })
 
@@ -349,6 +351,17 @@ describe('a single claims query on a pipelined pool', () => {
     expect((await named(good, sub)).rows).toEqual([{ sub: 'ivy' }])
     expect((await named(good, sub)).rows).toEqual([{ sub: 'ivy' }])
     expect((await pool.query(sub)).rows).toEqual([{ sub: null }])
+  })
+
+  it('whose callback sends nothing still applies the settings alone, so a bad role is still ROLE_UNKNOWN', async () => {
+    const pool = await proxiedPool(true)
+    const good = await claims.resolve(await token('kim'))
+    const ghost = await claims.resolve(await signToken({ sub: 'ghost', role: 'pipeline_missing_role' }))
+    const nothing = (context: typeof good) =>
+      usingPgConnection(pool, (connection) => runClaimsStatement(connection, context, async () => 'nothing'))
+    await expect(nothing(good)).resolves.toBe('nothing')
+    await expect(nothing(ghost)).rejects.toMatchObject({ code: 'ROLE_UNKNOWN' })
+    expect((await pool.query('select current_user as role')).rows).toEqual([{ role: 'authenticator' }])
   })
 
   it('refuses a custom query class (CONFIG_INVALID): it is never submitted', async () => {

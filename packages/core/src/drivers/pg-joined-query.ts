@@ -16,8 +16,8 @@ type Callback = (error: Error | null | undefined, result?: unknown) => void
  *
  * @example
  * ```ts
- * const join = new PgJoin(client, settingsStatement(context.settings))
- * const rows = join.send([BENCH_QUERY, [1]]) // resolves with the query's result
+ * const join = new PgJoin(client, client.constructor.Query, settingsStatement(context.settings))
+ * const result = await join.send(['select owner from notes where id = $1', [1]])
  * await join.applied // rejects with what the settings statement raised
  * ```
  */
@@ -53,13 +53,16 @@ export class PgJoin implements StatementJoin {
   flush(): void {
     if (this.#taken) return
     this.#taken = true
-    const query = new this.#Query(this.#statement.text, [...this.#statement.values])
-    query.queryMode = 'extended'
-    query.callback = (error) => {
+    const { text, values } = this.#statement
+    this.#query({ text, values: [...values], queryMode: 'extended' }, (error?: Error | null) => {
       this.#settleApplied(error ?? undefined)
       this.#settleCommitted(!error)
-    }
-    Reflect.apply(Reflect.get(this.#client, 'query') as () => unknown, this.#client, [query])
+    })
+  }
+
+  /** `client.query(…args)`, on the client this join waits on. */
+  #query(...args: unknown[]): unknown {
+    return Reflect.apply(Reflect.get(this.#client, 'query') as () => unknown, this.#client, args)
   }
 
   /**
@@ -86,7 +89,7 @@ export class PgJoin implements StatementJoin {
     const query = custom ? (config as PgQuery) : new this.#Query(config, values, callback)
     const result = query.callback === undefined ? promised(query) : undefined
     this.#join(query)
-    Reflect.apply(Reflect.get(this.#client, 'query') as () => unknown, this.#client, [query])
+    this.#query(query)
     return custom ? query : result
   }
 
