@@ -64,6 +64,8 @@ export class PgConnection implements SessionConnection {
   #join: PgJoin | undefined
   #broken: Error | undefined
   #discarded: Error | undefined
+  /** What {@link PgConnection.release} waits for first (the session check's verdict), if anything. */
+  #hold: Promise<unknown> | undefined
   readonly #onError = (error: Error) => {
     this.#broken ??= error
   }
@@ -115,7 +117,17 @@ export class PgConnection implements SessionConnection {
     this.#discarded ??= reason
   }
 
+  holdRelease(verdict: Promise<unknown>): void {
+    this.#hold = verdict
+  }
+
   release(): void {
+    const hold = this.#hold
+    if (hold !== undefined) {
+      this.#hold = undefined
+      void hold.then(() => this.release())
+      return
+    }
     this.#client.off('error', this.#onError)
     this.#release.call(this.#client, this.#broken ?? this.#discarded)
   }

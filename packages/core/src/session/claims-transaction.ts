@@ -122,7 +122,8 @@ export class ClaimsTransaction {
    * A transaction of ONE statement on a connection that joins statements: the settings go in front
    * of the handle's statement, in its implicit transaction (see the class). The lease is revoked
    * as that statement is admitted, so no second statement can follow it outside the transaction;
-   * the session check is written behind it, in the same flight and the same write.
+   * the session check is written behind it, in the same flight and the same write (the connection
+   * is corked from the statement's admission until then).
    */
   static #joined(
     connection: SessionConnection,
@@ -133,20 +134,21 @@ export class ClaimsTransaction {
       connection,
       settingsStatement(context.settings, context.preRequestCall),
     )
-    connection.cork?.()
     const transaction = new ClaimsTransaction(
       connection,
       context,
       join.applied.then(() => undefined, openingFailure(context)),
     )
     transaction.#join = join
-    transaction.#corked = true
     transaction.#commitAfterFirst = true
+    // nothing is written before the handle's statement, which carries the settings: hold the
+    // connection from then until the session check is written behind it (one write)
     transaction.lease.onFirstStatement(() => {
       transaction.lease.revoke()
+      connection.cork?.()
+      transaction.#corked = true
       queueMicrotask(() => transaction.#afterFirstStatement())
     })
-    setImmediate(() => transaction.#uncork())
     return transaction
   }
 
@@ -277,29 +279,47 @@ export class ClaimsTransaction {
    * session state (a session-level `SET ROLE`, `set_config(…, false)` of a setting the transaction
    * wrote) is discarded, so that state can never reach the pool's next borrower. A joined statement
    * committed (or not) at its own Sync: only the check is sent, and the command tag is the outcome.
+   * Resolves with the outcome; see {@link ClaimsTransaction.#afterCheck} for when.
    */
   #sendCommit(): Promise<string> {
     const connection = this.#connection
     const settings = this.#context.settings
+    const check = () => connection.execute(sessionCheckStatement(settings))
     const join = this.#join
     if (join !== undefined) {
-      const check = connection.execute(sessionCheckStatement(settings))
-      return Promise.all([join.committed, check]).then(([committed, answer]) => {
-        this.#judge(answer)
-        return committed ? COMMIT : ROLLBACK
-      })
+      return this.#afterCheck(
+        check(),
+        join.committed.then((committed) => (committed ? COMMIT : ROLLBACK)),
+      )
     }
-    const answers =
-      connection.pipelined && connection.inlinesParameters !== true
-        ? this.#writeTogether(() => [
-            connection.execute({ text: COMMIT }),
-            connection.execute(sessionCheckStatement(settings)),
-          ])
-        : connection.script(commitWithCheckSql(settings))
-    return answers.then(([commit, check]) => {
-      this.#judge(check)
+    if (connection.pipelined && connection.inlinesParameters !== true) {
+      const [commit, answer] = this.#writeTogether(() => [connection.execute({ text: COMMIT }), check()])
+      return this.#afterCheck(
+        answer,
+        commit.then((result) => result.command),
+      )
+    }
+    return connection.script(commitWithCheckSql(settings)).then(([commit, answer]) => {
+      this.#judge(answer)
       return commit?.command ?? ''
     })
+  }
+
+  /**
+   * `outcome` (the command tag `COMMIT` answered), as soon as it is known where the connection can
+   * hold its release until the session check's verdict is in (`holdRelease`): the caller does not
+   * wait for the check, and the connection still never goes back to the pool before it. Otherwise
+   * once both are in.
+   */
+  #afterCheck(check: Promise<StatementResult>, outcome: Promise<string>): Promise<string> {
+    const connection = this.#connection
+    const verdict = check.then(
+      (answer) => this.#judge(answer),
+      (error: unknown) => connection.discard(error instanceof Error ? error : new Error(String(error))),
+    )
+    if (connection.holdRelease === undefined) return Promise.all([outcome, verdict]).then(([tag]) => tag)
+    connection.holdRelease(verdict)
+    return outcome
   }
 
   /** Discards the connection unless the session check answered `clean`. */
@@ -310,10 +330,10 @@ export class ClaimsTransaction {
   }
 
   /** Runs `write` with the connection corked, so the statements it writes leave in one write. */
-  #writeTogether<T>(write: () => readonly Promise<T>[]): Promise<T[]> {
+  #writeTogether<T>(write: () => T): T {
     this.#connection.cork?.()
     try {
-      return Promise.all(write())
+      return write()
     } finally {
       this.#connection.uncork?.()
     }

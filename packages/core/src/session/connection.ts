@@ -86,6 +86,12 @@ export interface SessionConnection {
   brokenBy(): Error | undefined
   /** Marks the connection as not to be reused (a `ROLLBACK` failed): releasing it destroys it. */
   discard(reason: Error): void
+  /**
+   * Optional: makes the next {@link SessionConnection.release} wait until `verdict` settles (the
+   * session check's answer, which may discard the connection), so the engine can hand the caller
+   * its result without waiting for the check. Without it, the engine waits for the check itself.
+   */
+  holdRelease?(verdict: Promise<unknown>): void
   /** Gives the connection back to its pool; destroys it when it broke or was discarded. */
   release(): void
 }
