@@ -2,13 +2,7 @@ import type pg from 'pg'
 import type { SessionConnection, StatementResult } from '../session/connection.js'
 import { type Lease, releaseRefused } from '../session/lease.js'
 import type { Statement } from '../session/statements.js'
-import {
-  type CorkableStream,
-  corkableStream,
-  isPipelined,
-  type PgQueryClass,
-  pgQueryClass,
-} from './pg-internals.js'
+import { type CorkableStream, corkableStream, isPipelined, pgQueryClass } from './pg-internals.js'
 import { PgJoin, refuse } from './pg-joined-query.js'
 
 /**
@@ -58,8 +52,6 @@ export class PgConnection implements SessionConnection {
   readonly #client: pg.PoolClient
   readonly #release: pg.PoolClient['release']
   readonly #stream: CorkableStream | undefined
-  /** pg's `Query` class, on a pipelined client whose queries can be joined. */
-  readonly #Query: PgQueryClass | undefined
   /** The statement waiting for the next lent query, if any. */
   #join: PgJoin | undefined
   #broken: Error | undefined
@@ -77,8 +69,13 @@ export class PgConnection implements SessionConnection {
     this.#client = client
     this.pipelined = isPipelined(client)
     this.#stream = this.pipelined ? corkableStream(client) : undefined
-    this.#Query = this.pipelined ? pgQueryClass(client) : undefined
-    if (this.#Query !== undefined) this.joinNextStatement = (statement) => this.#joinNext(statement)
+    const Query = this.pipelined ? pgQueryClass(client) : undefined
+    if (Query !== undefined) {
+      this.joinNextStatement = (statement) => {
+        this.#join = new PgJoin(client, Query, statement)
+        return this.#join
+      }
+    }
     this.#release = client.release
     client.on('error', this.#onError)
   }
@@ -94,12 +91,6 @@ export class PgConnection implements SessionConnection {
 
   /** Set on a pipelined client whose queries can be joined; see {@link SessionConnection.joinNextStatement}. */
   readonly joinNextStatement?: (statement: Statement) => PgJoin
-
-  #joinNext(statement: Statement): PgJoin {
-    const join = new PgJoin(this.#client, this.#Query as PgQueryClass, statement)
-    this.#join = join
-    return join
-  }
 
   cork(): void {
     this.#stream?.cork()

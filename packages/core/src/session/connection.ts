@@ -27,8 +27,6 @@ export interface StatementJoin {
   readonly applied: Promise<void>
   /** Resolves once the whole sequence is answered: `true` when its implicit transaction committed. */
   readonly committed: Promise<boolean>
-  /** Whether a handle's statement has taken it. */
-  readonly taken: boolean
   /** Sends the statement on its own when no handle's statement has taken it (so both promises settle). */
   flush(): void
 }
