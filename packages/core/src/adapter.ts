@@ -23,6 +23,7 @@ export {
   type Wrapped,
 } from './accessors/claim-expressions.js'
 export { connectPg, PgConnection, type PgPool, type PgPoolClient, usingPgConnection } from './drivers/pg.js'
+export { PgTransactionWatch } from './drivers/pg-transaction-watch.js'
 export {
   PostgresJsConnection,
   type PostgresJsSql,

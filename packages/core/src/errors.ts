@@ -76,6 +76,11 @@ export const ERROR_CODES = {
     description:
       'A client, transaction or connection handle was used after its claims transaction ended; nothing was sent.',
   },
+  TRANSACTION_ENDED_EARLY: {
+    status: 500,
+    description:
+      "A statement of the work ended the claims transaction (COMMIT, ROLLBACK, END, ABORT, PREPARE TRANSACTION): what came before it was committed or rolled back by it, every statement after it was refused, and the connection is closed or reset before it is reused. Let the transaction end itself: return from the callback to commit, throw to roll back. On postgres.js, which does not report the transaction's status, only a COMMIT is recognised.",
+  },
   RELEASE_REFUSED: {
     status: 500,
     description:

@@ -6,6 +6,8 @@ import {
   COMMIT,
   commitWithCheckSql,
   fromOpeningError,
+  type Lease,
+  PgTransactionWatch,
   ROLLBACK,
   sessionCheckStatement,
   settingsStatement,
@@ -23,10 +25,13 @@ export interface PendingBegin {
   /** The claims go out with the transaction's `BEGIN` (same message, or same flight when pipelined). */
   applied: boolean
   /**
-   * What the caller should be told: PostgreSQL's answer when the settings failed, or
-   * `TRANSACTION_ROLLED_BACK` when `COMMIT` answered `ROLLBACK`.
+   * What the caller should be told: PostgreSQL's answer when the settings failed,
+   * `TRANSACTION_ROLLED_BACK` when `COMMIT` answered `ROLLBACK`, or `TRANSACTION_ENDED_EARLY` when
+   * a statement of the work ended the transaction.
    */
   error?: unknown
+  /** The transaction's lease: revoked when a statement of the work ends the transaction itself. */
+  readonly lease: Lease
 }
 
 const pendingBegin = new AsyncLocalStorage<PendingBegin>()
@@ -101,7 +106,36 @@ function rewriteNextBegin(client: pg.PoolClient, pending: PendingBegin): void {
   const pass = (config: unknown, rest: unknown[]) => Reflect.apply(query, client, [config, ...rest])
   const pipelined = Reflect.get(client, 'pipeline') === true
   let state: 'before BEGIN' | 'BEGIN deferred' | 'open' = 'before BEGIN'
-  const done = () => Reflect.deleteProperty(client, 'query')
+  // the transaction's statements, watched for one that ends it (core's TRANSACTION_ENDED_EARLY);
+  // the transaction's lease refuses every statement after it
+  const watch = new PgTransactionWatch(client)
+  const { lease } = pending
+  const destroyOnRelease = (reason: Error) => {
+    const release = client.release
+    client.release = (destroy?: Error | boolean) => release.call(client, destroy ?? reason)
+  }
+  const done = () => {
+    watch.stop()
+    Reflect.deleteProperty(client, 'query')
+  }
+  // pg-pool gives the client a release of its own at every checkout, so this one lasts for this
+  // checkout: the hook is gone once the connection is back, and one whose transaction a statement
+  // of the work ended is destroyed
+  const release = client.release
+  client.release = (destroy?: Error | boolean) => {
+    done()
+    release.call(client, destroy ?? watch.ended)
+  }
+  const watched = (config: unknown, rest: unknown[]) => {
+    if (watch.ended !== undefined) {
+      try {
+        lease.assertOpen() // revoked when the statement that ended the transaction was answered
+      } catch (error) {
+        return Promise.reject(error)
+      }
+    }
+    return watch.query([config, ...rest], lease)
+  }
 
   const open = (config: unknown, rest: unknown[]) => {
     state = 'open'
@@ -112,7 +146,7 @@ function rewriteNextBegin(client: pg.PoolClient, pending: PendingBegin): void {
       throw error
     }
     const next = () =>
-      isolationLevel === undefined ? pass(config, rest) : Promise.resolve(emptyResult('SET'))
+      isolationLevel === undefined ? watched(config, rest) : Promise.resolve(emptyResult('SET'))
     const { context } = pending
     const opening = (error: unknown) =>
       failed(fromOpeningError(error, context.role, context.preRequestCall !== undefined))
@@ -131,15 +165,16 @@ function rewriteNextBegin(client: pg.PoolClient, pending: PendingBegin): void {
   // session-level state (SET ROLE, set_config(…, false)) is destroyed when the adapter releases it.
   const commit = async () => {
     done()
+    if (watch.ended !== undefined) {
+      pending.error = watch.ended
+      throw watch.ended
+    }
     const settings = pending.context.settings
     const [answer, check] = pipelined
       ? await Promise.all([send({ text: COMMIT }), send(sessionCheckStatement(settings))])
       : ((await send(commitWithCheckSql(settings))) as unknown[])
-    if (!isClean(check)) {
-      const release = client.release
-      const reason = new Error('the transaction left session-level state on its connection')
-      client.release = (destroy?: Error | boolean) => release.call(client, destroy ?? reason)
-    }
+    if (!isClean(check))
+      destroyOnRelease(new Error('the transaction left session-level state on its connection'))
     if (commandOf(answer) !== COMMIT) {
       pending.error = new PgClaimsError(
         'TRANSACTION_ROLLED_BACK',
@@ -160,11 +195,21 @@ function rewriteNextBegin(client: pg.PoolClient, pending: PendingBegin): void {
       pending.applied = true
       return Promise.resolve(emptyResult('BEGIN'))
     }
-    if (state === 'BEGIN deferred') return open(config, rest)
     const text = textOf(config)
+    if (state === 'BEGIN deferred') {
+      // a transaction that ends before any operation: its BEGIN was never sent, nothing to end
+      if ((text === COMMIT || text === ROLLBACK) && !hasValues(config)) {
+        done()
+        return Promise.resolve(emptyResult(text))
+      }
+      return open(config, rest)
+    }
     if (text === COMMIT && !hasValues(config)) return commit()
-    if (text === ROLLBACK) done()
-    return pass(config, rest)
+    if (text === ROLLBACK) {
+      done()
+      return pass(config, rest)
+    }
+    return watched(config, rest)
   }
   Object.defineProperty(client, 'query', { value: intercept, configurable: true, writable: true })
 }

@@ -19,8 +19,8 @@ export async function inClaimsInteractiveTransaction<T>(
   options: PrismaTransactionOptions | undefined,
   fn: (tx: DynamicClient) => Promise<T>,
 ): Promise<T> {
-  const pending: PendingBegin = { context, taken: false, applied: false }
   const lease = new Lease()
+  const pending: PendingBegin = { context, taken: false, applied: false, lease }
   try {
     return await startingClaimsTransaction(pending, () =>
       client.$transaction(async (tx) => {

@@ -19,8 +19,16 @@
  * - A failed raw query is a `PrismaClientKnownRequestError` (P2010) whose
  *   `meta.driverAdapterError.cause.originalCode` is the SQLSTATE (`claims-transaction.ts`).
  *
+ * - `@prisma/adapter-pg` (and `-neon`) ends an interactive transaction by sending `COMMIT` or
+ *   `ROLLBACK` through the transaction's client, then `client.release()` (with the error when
+ *   starting failed); `begin-hook.ts` takes the `COMMIT` as the claims commit and removes its hook
+ *   at `release`.
+ *
  * node-postgres: `client.pipeline` is `true` on a client of a pool made with `pipeline: true`
  * (pg >= 8.23), read to decide whether `BEGIN` and the settings may leave with the first operation.
+ * pg-pool gives a client a new `release` at every checkout (`begin-hook.ts` wraps the one of its
+ * checkout). The transaction's statements are watched with core's `PgTransactionWatch`, whose pg
+ * internals core lists in `drivers/pg-internals.ts`.
  *
  * @module
  */

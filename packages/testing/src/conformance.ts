@@ -111,9 +111,11 @@ async function errorCode(promise: Promise<unknown>): Promise<PgClaimsErrorCode |
 
 /**
  * How a stale handle's statement was refused: `refused` for pg-claims' `TRANSACTION_ENDED` (or an
- * ORM's error wrapping it as its `cause`, as Drizzle wraps every driver error), or for the ORM's own
- * refusal of a finished transaction (Kysely's "Transaction is already committed"), which stops the
- * statement before it reaches pg-claims.
+ * ORM's error wrapping it as its `cause`, as Drizzle wraps every driver error; or
+ * `TRANSACTION_ENDED_EARLY`, which an adapter may report for a statement refused after one of the
+ * work ended the transaction, naming the cause), or for the ORM's own refusal of a finished
+ * transaction (Kysely's "Transaction is already committed"), which stops the statement before it
+ * reaches pg-claims. `ran` when it ran.
  */
 async function refusal(promise: Promise<unknown>): Promise<string> {
   const error = await promise.then(
@@ -122,9 +124,8 @@ async function refusal(promise: Promise<unknown>): Promise<string> {
   )
   if (error === undefined) return 'ran'
   const cause = error instanceof Error ? error.cause : undefined
-  if (isPgClaimsError(error, 'TRANSACTION_ENDED') || isPgClaimsError(cause, 'TRANSACTION_ENDED')) {
-    return 'refused'
-  }
+  const refusals = ['TRANSACTION_ENDED', 'TRANSACTION_ENDED_EARLY'] as const
+  if (refusals.some((code) => isPgClaimsError(error, code) || isPgClaimsError(cause, code))) return 'refused'
   const message = error instanceof Error ? error.message : String(error)
   return /transaction is already (committed|rolled back)/i.test(message)
     ? 'refused'
@@ -168,6 +169,9 @@ function describeOnPool(target: ConformanceTarget, pipeline: boolean): void {
             grant usage on sequence conformance_notes_id_seq to authenticated;
             create policy own_notes on conformance_notes to authenticated
               using (owner = (select auth.user_id())) with check (owner = (select auth.user_id()));
+            -- what a statement that ran where it must not leaves behind, whatever its role
+            create table conformance_escapes (who text not null default current_user);
+            grant select, insert on conformance_escapes to public;
           `)
         },
       })
@@ -363,6 +367,37 @@ function describeOnPool(target: ConformanceTarget, pipeline: boolean): void {
           `select current_user::text as role, auth.session() as session, nullif(current_setting('jwt.claims.sub', true), '') as sub`,
         ),
       ).toEqual([{ role: 'authenticator', session: null, sub: null }])
+    })
+
+    it('refuses every statement after one of the work ended the transaction, and answers TRANSACTION_ENDED_EARLY', async () => {
+      const owner = await token('nora')
+      let committing = 'no answer'
+      let after = 'not sent'
+      const code = await errorCode(
+        adapter.transaction(owner, async (run) => {
+          await run(`insert into conformance_notes (body) values ('before')`)
+          // rejected (each ORM wraps the driver's error its own way); the call names the cause
+          committing = await run('commit').then(
+            () => 'answered',
+            () => 'rejected',
+          )
+          // what ran now would run without the claims, as the login role
+          after = await refusal(run('insert into conformance_escapes default values'))
+          return 'done'
+        }),
+      )
+      expect({ code, committing, after }).toEqual({
+        code: 'TRANSACTION_ENDED_EARLY',
+        committing: 'rejected',
+        after: 'refused',
+      })
+      // the statement's COMMIT did commit what was before it: the error says so
+      expect(await adapter.query(owner, 'select body from conformance_notes')).toEqual([{ body: 'before' }])
+      expect(
+        await adapter.plainQuery(
+          'select current_user::text as role, auth.session() as session, (select count(*)::int from conformance_escapes) as escaped',
+        ),
+      ).toEqual([{ role: 'authenticator', session: null, escaped: 0 }])
     })
 
     it('answers TRANSACTION_ROLLED_BACK when the work caught its own failed statement', async () => {

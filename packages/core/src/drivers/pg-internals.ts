@@ -18,6 +18,18 @@
  *   calls pg's), and its own `handleDataRow`, `handleCommandComplete(message, connection)`,
  *   `handleError(error, connection)` and `callback`, which pg calls in the order PostgreSQL
  *   answers; `hasBeenParsed(connection)`, `name` and `text` as pg's `prepare` reads them.
+ * - `Client#connection` emits `readyForQuery` with pg-protocol's message, whose `status` is the
+ *   transaction status PostgreSQL reports after every statement (`'I'` idle, `'T'` in a
+ *   transaction, `'E'` failed). A listener put first (`prependListener`) reads it before the client
+ *   calls the active query back, so a query's callback sees its own statement's status. pg 8.21
+ *   added `getTransactionStatus()`; the event is there in every version of the range, and in Neon's
+ *   copy.
+ * - `new Query(config, values, callback)` builds the query exactly as `client.query` does (and
+ *   `client.query(query)` sends it, applying `query_timeout` as for a config); without a callback
+ *   the caller gives the query the `callback` that settles the promise `client.query` would return.
+ *   The client calls `query.submit(connection)` when it writes the query (at once when pipelined,
+ *   otherwise when the query reaches the head of its queue); an `Error` returned instead is given
+ *   to the query's `handleError`, nothing is written, and the client goes on with the next.
  * - `Connection#parsedStatements` / `#submittedNamedStatements`: the client records a named
  *   statement as parsed on the active query's first ParseComplete, which for a joined query is the
  *   settings statement's; the join moves the name back to "submitted" until its own arrives.
@@ -77,6 +89,7 @@ export interface PgQuery {
   readonly name?: string
   readonly text?: string
   callback?: (error: Error | null | undefined, result?: unknown) => void
+  submit(this: PgQuery, wire: PgWire): Error | undefined
   prepare(this: PgQuery, wire: PgWire): void
   hasBeenParsed(wire: PgWire): boolean
   handleDataRow(this: PgQuery, message: unknown): void
@@ -105,4 +118,75 @@ export function pgQueryClass(client: object): PgQueryClass | undefined {
     typeof Reflect.get(prototype, 'hasBeenParsed') === 'function'
     ? (Query as PgQueryClass)
     : undefined
+}
+
+/**
+ * Calls `listener` with the transaction status (`'I'`, `'T'`, `'E'`) of every ReadyForQuery
+ * `client` receives, before the client answers the query it completes; returns what stops it, or
+ * `undefined` when the client has no such event (then nothing is called).
+ *
+ * @example
+ * ```ts
+ * const stop = onReadyForQuery(client, (status) => { last = status })
+ * ```
+ */
+export function onReadyForQuery(
+  client: object,
+  listener: (status: string) => void,
+): (() => void) | undefined {
+  const connection: unknown = Reflect.get(client, 'connection')
+  if (typeof connection !== 'object' || connection === null) return undefined
+  const emitter = connection as Partial<
+    Record<'prependListener' | 'off', (event: string, fn: (message: unknown) => void) => void>
+  >
+  if (typeof emitter.prependListener !== 'function' || typeof emitter.off !== 'function') return undefined
+  const onMessage = (message: unknown) => {
+    const status: unknown =
+      typeof message === 'object' && message !== null ? Reflect.get(message, 'status') : undefined
+    if (typeof status === 'string') listener(status)
+  }
+  emitter.prependListener.call(connection, 'readyForQuery', onMessage)
+  return () => emitter.off?.call(connection, 'readyForQuery', onMessage)
+}
+
+/**
+ * pg's `Query` for `client.query`'s arguments (`args`: text or config, values, callback), built as
+ * `client.query` builds it, and what `client.query` would return for it: a promise of the result,
+ * or `undefined` when a callback was given.
+ *
+ * @example
+ * ```ts
+ * const { query, result } = newPgQuery(Query, ['select $1::int', [1]])
+ * client.query(query)
+ * return result
+ * ```
+ */
+export function newPgQuery(
+  Query: PgQueryClass,
+  args: readonly unknown[],
+): { query: PgQuery; result: unknown } {
+  const [config, values, callback] = args
+  const query = new Query(config, values, callback)
+  if (query.callback !== undefined) return { query, result: undefined }
+  const result = new Promise((resolve, reject) => {
+    query.callback = (error, answer) => (error ? reject(error) : resolve(answer))
+  }).catch((error: unknown) => {
+    // a stack that leads back to the application, as pg's own promise gives
+    if (error instanceof Error) Error.captureStackTrace(error)
+    throw error
+  })
+  return { query, result }
+}
+
+/**
+ * Whether `config` (the first argument of `client.query`) is a query object of its own (pg's
+ * `Query`, pg-cursor, pg-query-stream): pg sends it as it is.
+ *
+ * @example
+ * ```ts
+ * if (isSubmittable(args[0])) return client.query(...args)
+ * ```
+ */
+export function isSubmittable(config: unknown): boolean {
+  return typeof (config as { submit?: unknown } | null | undefined)?.submit === 'function'
 }

@@ -1,7 +1,7 @@
 import { PgClaimsError } from '../errors.js'
 import type { StatementJoin } from '../session/connection.js'
 import type { Statement } from '../session/statements.js'
-import type { PgQuery, PgQueryClass, PgWire } from './pg-internals.js'
+import { isSubmittable, newPgQuery, type PgQuery, type PgQueryClass, type PgWire } from './pg-internals.js'
 
 /** What pg calls a query back with. */
 type Callback = (error: Error | null | undefined, result?: unknown) => void
@@ -73,8 +73,8 @@ export class PgJoin implements StatementJoin {
    */
   send(args: readonly unknown[]): unknown {
     this.#taken = true
-    const [config, values, callback] = args
-    const custom = typeof (config as { submit?: unknown } | null)?.submit === 'function'
+    const [config] = args
+    const custom = isSubmittable(config)
     if (custom && !(config instanceof this.#Query)) {
       this.#settleApplied()
       this.#settleCommitted(false)
@@ -86,18 +86,19 @@ export class PgJoin implements StatementJoin {
         args,
       )
     }
-    const query = custom ? (config as PgQuery) : new this.#Query(config, values, callback)
-    const result = query.callback === undefined ? promised(query) : undefined
+    const { query, result } = custom
+      ? { query: config as PgQuery, result: config }
+      : newPgQuery(this.#Query, args)
     this.#join(query)
     this.#query(query)
-    return custom ? query : result
+    return result
   }
 
   /** Puts the statement in front of `query` and reads its answers off the query's own. */
   #join(query: PgQuery): void {
     const { text, values } = this.#statement
     const { prepare, handleDataRow, handleCommandComplete, handleError } = query
-    const callback = query.callback as Callback
+    const callback = query.callback as Callback | undefined
     let written = false
     let preparing = false
     let answered = false
@@ -143,19 +144,9 @@ export class PgJoin implements StatementJoin {
     query.callback = (error, result) => {
       if (!written) this.#settleApplied() // refused before anything was sent
       this.#settleCommitted(!error)
-      callback(error, result)
+      callback?.(error, result)
     }
   }
-}
-
-/** Gives `query` the promise `client.query` would have returned for it (pg's own construction). */
-function promised(query: PgQuery): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    query.callback = (error, result) => (error ? reject(error) : resolve(result))
-  }).catch((error: unknown) => {
-    if (error instanceof Error) Error.captureStackTrace(error)
-    throw error
-  })
 }
 
 /**

@@ -4,6 +4,7 @@ import { type Lease, releaseRefused } from '../session/lease.js'
 import type { Statement } from '../session/statements.js'
 import { type CorkableStream, corkableStream, isPipelined, pgQueryClass } from './pg-internals.js'
 import { PgJoin, refuse } from './pg-joined-query.js'
+import { PgTransactionWatch } from './pg-transaction-watch.js'
 
 /**
  * Any pool with `pg`'s shape: `pg.Pool` (any copy of `pg` in the app), or Neon's `Pool` from
@@ -52,6 +53,8 @@ export class PgConnection implements SessionConnection {
   readonly #client: pg.PoolClient
   readonly #release: pg.PoolClient['release']
   readonly #stream: CorkableStream | undefined
+  /** Watches the work's statements for one that ends the transaction. */
+  readonly #watch: PgTransactionWatch
   /** The statement waiting for the next lent query, if any. */
   #join: PgJoin | undefined
   #broken: Error | undefined
@@ -76,6 +79,7 @@ export class PgConnection implements SessionConnection {
         return this.#join
       }
     }
+    this.#watch = new PgTransactionWatch(client)
     this.#release = client.release
     client.on('error', this.#onError)
   }
@@ -101,7 +105,7 @@ export class PgConnection implements SessionConnection {
   }
 
   brokenBy(): Error | undefined {
-    return this.#broken
+    return this.#broken ?? this.#watch.ended
   }
 
   discard(reason: Error): void {
@@ -120,7 +124,8 @@ export class PgConnection implements SessionConnection {
       return
     }
     this.#client.off('error', this.#onError)
-    this.#release.call(this.#client, this.#broken ?? this.#discarded)
+    this.#watch.stop()
+    this.#release.call(this.#client, this.brokenBy() ?? this.#discarded)
   }
 
   /**
@@ -149,8 +154,10 @@ export class PgConnection implements SessionConnection {
 
   /**
    * The client the caller's code is given: the real `pg` client, except that every query first asks
-   * `lease` (so none runs once the transaction has ended: `TRANSACTION_ENDED`), and `release()`
-   * throws `RELEASE_REFUSED` (the transaction gives its connection back itself).
+   * `lease` (so none runs once the transaction has ended: `TRANSACTION_ENDED`), a query that ends
+   * the transaction itself (`COMMIT`…) is answered with `TRANSACTION_ENDED_EARLY` and revokes the
+   * lease (the connection is then closed when released), and `release()` throws `RELEASE_REFUSED`
+   * (the transaction gives its connection back itself).
    *
    * @example
    * ```ts
@@ -167,7 +174,8 @@ export class PgConnection implements SessionConnection {
       }
       const join = this.#join
       this.#join = undefined
-      return join !== undefined && !join.taken ? join.send(args) : Reflect.apply(client.query, client, args)
+      if (join !== undefined && !join.taken) return join.send(args)
+      return this.#watch.query(args, lease)
     }
     const release = () => {
       lease.assertOpen()

@@ -2,6 +2,7 @@ import type postgres from 'postgres'
 import { PgClaimsError } from '../errors.js'
 import type { SessionConnection, StatementResult } from '../session/connection.js'
 import { type Lease, releaseRefused } from '../session/lease.js'
+import { commandsOf, endsTransaction, transactionEndedEarly } from '../session/transaction-end.js'
 import { quoteLiteral } from '../sql/literal.js'
 
 /**
@@ -50,6 +51,8 @@ export class PostgresJsConnection implements SessionConnection {
   readonly #reserved: postgres.ReservedSql<Record<string, unknown>>
   #broken: Error | undefined
   #discarded: Error | undefined
+  /** Set once a statement of the work ended the transaction (`TRANSACTION_ENDED_EARLY`). */
+  #ended: Error | undefined
 
   /** Takes over `reserved`, just reserved. Use {@link usingPostgresJsConnection}. */
   constructor(reserved: postgres.ReservedSql<Record<string, unknown>>) {
@@ -76,7 +79,7 @@ export class PostgresJsConnection implements SessionConnection {
   }
 
   brokenBy(): Error | undefined {
-    return this.#broken
+    return this.#broken ?? this.#ended
   }
 
   discard(reason: Error): void {
@@ -88,16 +91,18 @@ export class PostgresJsConnection implements SessionConnection {
    * it back itself when it closes, and releasing it would hand the dead connection out again
    * (postgres.js 3.4.9, porsager/postgres#1199: the next query never settles). A
    * discarded one (a failed `ROLLBACK`, or session state the work left) is reset first
-   * (`RESET ROLE; RESET ALL`), and ended by its own backend if even that fails.
+   * (`RESET ROLE; RESET ALL`), and ended by its own backend if even that fails; one whose
+   * transaction a statement of the work ended is rolled back first (`COMMIT AND CHAIN` leaves a
+   * transaction open; where none is, PostgreSQL answers `ROLLBACK` with a warning).
    */
   release(): void {
     if (this.#broken !== undefined) return
-    if (this.#discarded !== undefined) {
+    if (this.#discarded !== undefined || this.#ended !== undefined) {
       // Undo the session state the transaction left (the session check found some): RESET ALL
       // leaves out the role, hence RESET ROLE. Only once that is done is the connection given
       // back; if it cannot be done, its backend is ended instead.
       this.#reserved
-        .unsafe('RESET ROLE; RESET ALL')
+        .unsafe(`${this.#ended === undefined ? '' : 'ROLLBACK; '}RESET ROLE; RESET ALL`)
         .then(
           () => this.#reserved.release(),
           () => this.#reserved.unsafe('select pg_catalog.pg_terminate_backend(pg_catalog.pg_backend_pid())'),
@@ -111,7 +116,10 @@ export class PostgresJsConnection implements SessionConnection {
   /**
    * The `sql` the caller's code is given: the reserved connection's own, except that every query it
    * makes first asks `lease` when postgres.js is about to send it (so none runs once the transaction
-   * has ended: `TRANSACTION_ENDED`, even one built inside and awaited after), `savepoint(fn)` runs
+   * has ended: `TRANSACTION_ENDED`, even one built inside and awaited after), a query answered with
+   * a `COMMIT` or `PREPARE TRANSACTION` tag (it ended the transaction; postgres.js does not report
+   * the transaction status, so a `ROLLBACK` cannot be told from `ROLLBACK TO SAVEPOINT`) is answered
+   * with `TRANSACTION_ENDED_EARLY` and revokes the lease, `savepoint(fn)` runs
    * `fn` in a savepoint of the transaction (as postgres.js's transaction `sql` does), `release()`
    * throws `RELEASE_REFUSED`, and `begin`, `reserve`, `listen` and `subscribe`, which would run on another
    * connection without the claims, throw `CONFIG_INVALID`.
@@ -136,6 +144,7 @@ export class PostgresJsConnection implements SessionConnection {
             return
           }
           this.#watch(query)
+          this.#watchEnd(query, lease)
           send(query)
         }
       }
@@ -188,6 +197,17 @@ export class PostgresJsConnection implements SessionConnection {
     return lent
   }
 
+  /** Answers `query` with `TRANSACTION_ENDED_EARLY`, and revokes `lease`, when it ended the transaction. */
+  #watchEnd(query: PendingStatement, lease: Lease): void {
+    const resolve = query.resolve
+    query.resolve = (answer) => {
+      if (!endsTransaction(commandsOf(answer), undefined)) return resolve.call(query, answer)
+      this.#ended ??= transactionEndedEarly()
+      lease.revoke()
+      query.reject(this.#ended)
+    }
+  }
+
   /** Keeps the first error that says the connection is gone; returns `query`. */
   #watch<T extends Promise<unknown>>(query: T): T {
     query.catch((error: unknown) => {
@@ -222,6 +242,7 @@ export async function usingPostgresJsConnection<T>(
 /** A postgres.js query before it is sent: its `handler` sends it, once, when it is first awaited. */
 interface PendingStatement extends Promise<unknown> {
   handler: (query: PendingStatement) => void
+  resolve(answer: unknown): void
   reject(error: unknown): void
 }
 

@@ -234,13 +234,24 @@ export class ClaimsTransaction {
     this.#letGo()
     const failure = await this.#opened
     if (failure !== undefined) throw failure
+    // a statement of the work ended the transaction (TRANSACTION_ENDED_EARLY): nothing to commit
+    this.#throwIfBroken()
     this.#commit ??= this.#sendCommit()
-    if ((await this.#commit) !== COMMIT) {
+    const outcome = await this.#commit
+    // …or did so unawaited, answered only now, ahead of COMMIT
+    this.#throwIfBroken()
+    if (outcome !== COMMIT) {
       throw new PgClaimsError(
         'TRANSACTION_ROLLED_BACK',
         'COMMIT answered ROLLBACK: a statement of this transaction failed (its error was caught), so nothing was committed',
       )
     }
+  }
+
+  /** Throws what broke the connection or ended the transaction early, if anything did. */
+  #throwIfBroken(): void {
+    const broken = this.#connection.brokenBy()
+    if (broken !== undefined) throw broken
   }
 
   /**

@@ -80,7 +80,12 @@ export interface SessionConnection {
   joinNextStatement?(statement: { readonly text: string; readonly values: readonly string[] }): StatementJoin
   /** Sends statements as ONE simple-protocol message; resolves with each statement's answer, in order. */
   script(text: string): Promise<readonly StatementResult[]>
-  /** The error that broke the connection since it was checked out (a killed backend), if any. */
+  /**
+   * The error that broke the connection since it was checked out (a killed backend), or that a
+   * statement of the work answered for ending the transaction itself (`TRANSACTION_ENDED_EARLY`,
+   * see `endsTransaction`), if any. Either way the engine sends no more statements of its own but
+   * the session check, reports it, and releasing the connection closes it.
+   */
   brokenBy(): Error | undefined
   /** Marks the connection as not to be reused (a `ROLLBACK` failed): releasing it destroys it. */
   discard(reason: Error): void
