@@ -295,23 +295,31 @@ describe('against PostgreSQL', () => {
     expect((await gate('open').query('select count(*)::int as n from probe')).rows).toEqual([{ n: 0 }])
   })
 
-  it('applies the settings as ONE function scan in order, however many there are (no join search)', async () => {
-    const many = Object.fromEntries(Array.from({ length: 30 }, (_, index) => [`c${index}`, index]))
+  it('applies the settings as ONE Result node in order, however many there are (no scan, no join, no argument limit)', async () => {
+    // more settings than a function call takes arguments (100)
+    const many = Object.fromEntries(Array.from({ length: 150 }, (_, index) => [`c${index}`, index]))
     const context = await parity().forCall(
       await createClaims({ secret: TEST_SECRET, roles }).resolve(
         await signToken({ ...many, role: 'authenticated' }),
       ),
       call,
     )
-    expect(context.settings.length).toBeGreaterThan(35)
+    expect(context.settings.length).toBeGreaterThan(150)
     const { rows } = await source.query(`explain (format json) ${context.settingsSql}`)
     const plan = rows[0]['QUERY PLAN'][0].Plan
-    expect({ node: plan['Node Type'], children: plan.Plans }).toEqual({
-      node: 'Function Scan',
-      children: undefined,
-    })
+    expect({ node: plan['Node Type'], children: plan.Plans }).toEqual({ node: 'Result', children: undefined })
     const client = await source.connect()
     try {
+      const last = `select current_setting('jwt.claims.c149', true) as c`
+      await client.query('begin')
+      await client.query(context.settingsSql)
+      expect((await client.query(last)).rows).toEqual([{ c: '149' }])
+      await client.query('rollback')
+      await client.query('begin')
+      const bound = settingsStatement(context.settings)
+      await client.query(bound.text, [...bound.values])
+      expect((await client.query(last)).rows).toEqual([{ c: '149' }])
+      await client.query('rollback')
       await client.query('begin')
       const { text, values } = settingsStatement([
         ['app.a', '1'],

@@ -23,10 +23,10 @@ export interface ClaimsContext<TClaims> {
   /** The settings, in the order they are applied. */
   readonly settings: readonly Setting[]
   /**
-   * One `SELECT FROM ROWS FROM (pg_catalog.set_config(…, true), …) s` statement applying every
-   * setting as SQL text, then calling the `preRequest` function when one is configured, for a
-   * connection that cannot take bind parameters in the message that opens the transaction. Values
-   * are written by `quoteLiteral`, which keeps the text pure ASCII.
+   * One `SELECT WHERE pg_catalog.cardinality(ARRAY[pg_catalog.set_config(…, true), …]) = N`
+   * statement applying every setting as SQL text, then calling the `preRequest` function when one
+   * is configured, for a connection that cannot take bind parameters in the message that opens the
+   * transaction. Values are written by `quoteLiteral`, which keeps the text pure ASCII.
    */
   readonly settingsSql: string
   /**

@@ -41,8 +41,8 @@ export function fromPreRequestError(error: unknown): unknown {
 }
 
 /**
- * The error a failed opening (`BEGIN`, then `SELECT pre_request() FROM ROWS FROM (set_config(…), …)
- * s`) stands for:
+ * The error a failed opening (`BEGIN`, then `SELECT pre_request() WHERE
+ * cardinality(ARRAY[set_config(…), …]) = N`) stands for:
  * - an error raised inside a function (PostgreSQL says where: `error.where`) came from the
  *   pre-request function;
  * - EXECUTE denied (raised by `aclcheck_error`) is about the pre-request function too: PostgreSQL

@@ -29,13 +29,15 @@ const parameterTexts = new Map<string, string[]>()
  * The settings as ONE statement whose names and values are bind parameters: the statement text
  * depends only on how many settings there are (and on the configured pre-request function), so no
  * claim, role or setting name is ever part of it (query logs, `pg_stat_activity` and tracing spans
- * see `$1`, `$2`, …). Like `setConfigSql`, it is one `ROWS FROM` function scan calling them in
- * order, then the pre-request function's call (`context.preRequestCall`) when one is configured.
+ * see `$1`, `$2`, …). Like `setConfigSql`, it calls them in order as the elements of one array in
+ * its `WHERE` clause, then the pre-request function's call (`context.preRequestCall`) when one is
+ * configured.
  *
  * @example
  * ```ts
  * settingsStatement([['role', 'anon']])
- * // { text: 'SELECT FROM ROWS FROM (pg_catalog.set_config($1, $2, true)) s', values: ['role', 'anon'] }
+ * // { text: 'SELECT WHERE pg_catalog.cardinality(ARRAY[pg_catalog.set_config($1, $2, true)]) = 1',
+ * //   values: ['role', 'anon'] }
  * ```
  */
 export function settingsStatement(settings: readonly Setting[], preRequestCall?: string): Statement {
@@ -58,8 +60,8 @@ export function settingsStatement(settings: readonly Setting[], preRequestCall?:
 
 /**
  * The single simple-protocol message that opens a claims transaction on a connection that does not
- * pipeline: `BEGIN …; SELECT FROM ROWS FROM (pg_catalog.set_config(…), …) s` (with the pre-request
- * function's call when one is configured). One message, one flight: the same as a plain `BEGIN`.
+ * pipeline: `BEGIN …; SELECT WHERE pg_catalog.cardinality(ARRAY[pg_catalog.set_config(…), …]) = N`
+ * (with the pre-request function's call when one is configured). One message, one flight: the same as a plain `BEGIN`.
  *
  * @example
  * ```ts
