@@ -92,23 +92,49 @@ export async function measureOverhead(options: {
               ...(goal && { target: { description: goal.description, met: ratio >= goal.threshold } }),
             })
           }
-          if (pipeline && plainQuery && claimsQuery) {
-            const unsaturated = await interleavedRatio(
-              (index) => claimsQuery(token(index), index),
-              (index) => plainQuery(index),
-              { millis: settings.millis * 2, workers: settings.poolSize },
-            )
-            options.log(
-              `${'query'.padEnd(11)} ${network.padEnd(16)} ${'unsaturated'.padEnd(14)} ${target.name.padEnd(45)} ${unsaturated.ratio.toFixed(3)}×`,
-            )
-            rows.push({
-              section: `Claims query vs the same query without claims, ${network}, pipelined pool, one loop per connection (unsaturated)`,
-              name: target.name,
-              unit: 'queries/s',
-              value: unsaturated.candidate,
-              reference: { name: 'plain query', value: unsaturated.reference },
-              ratio: unsaturated.ratio,
-            })
+          if (pipeline) {
+            const pairs = [
+              {
+                kind: 'transaction',
+                title: 'Claims transaction vs plain transaction',
+                claims: (index: number) => target.claimsTransaction(token(index), index),
+                plain: (index: number) => target.plainTransaction(index),
+              },
+              ...(plainQuery && claimsQuery
+                ? [
+                    {
+                      kind: 'query',
+                      title: 'Claims query vs the same query without claims',
+                      claims: (index: number) => claimsQuery(token(index), index),
+                      plain: (index: number) => plainQuery(index),
+                    } as const,
+                  ]
+                : []),
+            ] as const
+            for (const pair of pairs) {
+              const unsaturated = await interleavedRatio(pair.claims, pair.plain, {
+                millis: settings.millis * 2,
+                workers: settings.poolSize,
+              })
+              const goal = targetFor(pair.kind, target.name, delayMs, pipeline)
+              options.log(
+                `${pair.kind.padEnd(11)} ${network.padEnd(16)} ${'unsaturated'.padEnd(14)} ${target.name.padEnd(45)} ${unsaturated.ratio.toFixed(3)}×`,
+              )
+              rows.push({
+                section: `${pair.title}, ${network}, pipelined pool, one loop per connection (unsaturated)`,
+                name: target.name,
+                unit: pair.kind === 'query' ? 'queries/s' : 'tx/s',
+                value: unsaturated.candidate,
+                reference: {
+                  name: pair.kind === 'query' ? 'plain query' : 'plain transaction',
+                  value: unsaturated.reference,
+                },
+                ratio: unsaturated.ratio,
+                ...(goal && {
+                  target: { description: goal.description, met: unsaturated.ratio >= goal.threshold },
+                }),
+              })
+            }
           }
         } finally {
           await target.close()

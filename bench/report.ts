@@ -64,12 +64,17 @@ export function markdown(report: BenchReport): string {
 const START = '<!-- bench:start -->'
 const END = '<!-- bench:end -->'
 
-/** Writes results/latest.json and results/latest.md, and the table into the README between its markers. */
-export function writeReport(report: BenchReport, options: { readme: boolean }): string {
+/**
+ * Writes results/latest.json and results/latest.md, and the table into the README between its
+ * markers; a quick run writes results/quick.json and results/quick.md instead (not committed), so
+ * it never replaces the figures of a full run.
+ */
+export function writeReport(report: BenchReport, options: { quick: boolean }): string {
   const table = markdown(report)
-  writeFileSync(new URL('./results/latest.json', import.meta.url), `${JSON.stringify(report, null, 2)}\n`)
-  writeFileSync(new URL('./results/latest.md', import.meta.url), `# pg-claims benchmarks\n\n${table}`)
-  if (options.readme) {
+  const name = options.quick ? 'quick' : 'latest'
+  writeFileSync(new URL(`./results/${name}.json`, import.meta.url), `${JSON.stringify(report, null, 2)}\n`)
+  writeFileSync(new URL(`./results/${name}.md`, import.meta.url), `# pg-claims benchmarks\n\n${table}`)
+  if (!options.quick) {
     const readmeUrl = new URL('../README.md', import.meta.url)
     const readme = readFileSync(readmeUrl, 'utf8')
     const start = readme.indexOf(START)

@@ -83,7 +83,7 @@ try {
       settings: { ...settings, quick },
       rows,
     }
-    console.log(`\n${writeReport(report, { readme: !quick })}`)
+    console.log(`\n${writeReport(report, { quick })}`)
     const missed = rows.filter((row) => row.target && !row.target.met)
     if (missed.length > 0)
       console.log(`targets missed: ${missed.map((row) => `${row.section} / ${row.name}`).join('; ')}`)
