@@ -6,11 +6,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type PostgresBinaries, startServerFromBinaries } from '@pg-claims/testing'
 
-// The version-sensitive suites: the helpers, the claims session (pipelined and not) and every
-// adapter's conformance suite (PostgREST parity included), and the isolation load.
+// The version-sensitive suites: the helpers, the claims session (pipelined and not), the settings
+// statement's plan and PostgREST parity against PostgreSQL, every adapter's conformance suite
+// (PostgREST parity included), and the isolation load.
 const SUITES = [
   'packages/core/test/helpers',
   'packages/core/test/pipeline',
+  'packages/core/test/postgrest-parity',
   'packages/core/test/conformance',
   'packages/kysely/test/conformance',
   'packages/drizzle/test/conformance',
