@@ -14,6 +14,27 @@ export interface OverheadSettings {
   readonly users: number
 }
 
+/** A claims operation and the same work without claims, measured against each other. */
+interface Pair {
+  readonly kind: 'query' | 'transaction'
+  readonly claims: (index: number) => Promise<unknown>
+  readonly plain: (index: number) => Promise<unknown>
+}
+
+/** How each kind of pair is reported. */
+const KINDS = {
+  transaction: {
+    title: 'Claims transaction vs plain transaction',
+    unit: 'tx/s',
+    reference: 'plain transaction',
+  },
+  query: {
+    title: 'Claims query vs the same query without claims',
+    unit: 'queries/s',
+    reference: 'plain query',
+  },
+} as const
+
 /** What a row must reach, by case; `undefined`: no target (reference rows, or not set). */
 function targetFor(
   kind: 'query' | 'transaction',
@@ -36,7 +57,7 @@ function targetFor(
  * Per target, on loopback and through a proxy adding `delayMs` to every flight, on a plain pool and
  * on a pipelined one: a single claims query against the same query without claims (autocommit), and
  * a one-query claims transaction against a plain one, measured interleaved in the same rounds. On
- * the pipelined pool the query pair is measured again unsaturated (one loop per pooled connection,
+ * the pipelined pool both pairs are measured again unsaturated (one loop per pooled connection,
  * alternating operation by operation, {@link interleavedRatio}): what a request waits, rather than
  * how many the shared cores complete.
  */
@@ -58,82 +79,63 @@ export async function measureOverhead(options: {
         const target = await factory({ url, claims: options.claims, poolSize: settings.poolSize, pipeline })
         try {
           const { plainQuery, claimsQuery } = target
-          const result = await compareThroughput(
+          const pairs: Pair[] = [
             {
-              plainTransaction: (index) => target.plainTransaction(index),
-              claimsTransaction: (index) => target.claimsTransaction(token(index), index),
-              ...(plainQuery &&
-                claimsQuery && {
-                  plainQuery: (index: number) => plainQuery(index),
-                  claimsQuery: (index: number) => claimsQuery(token(index), index),
-                }),
+              kind: 'transaction',
+              claims: (index) => target.claimsTransaction(token(index), index),
+              plain: (index) => target.plainTransaction(index),
             },
-            settings,
-          )
-          const kinds = [
-            ['transaction', 'Claims transaction vs plain transaction'],
-            ...(plainQuery ? [['query', 'Claims query vs the same query without claims'] as const] : []),
-          ] as const
-          for (const [kind, title] of kinds) {
-            const claims = result[kind === 'query' ? 'claimsQuery' : 'claimsTransaction']!
-            const plain = result[kind === 'query' ? 'plainQuery' : 'plainTransaction']!
-            const ratio = claims / plain
-            const goal = targetFor(kind, target.name, delayMs, pipeline)
+            ...(plainQuery && claimsQuery
+              ? [
+                  {
+                    kind: 'query',
+                    claims: (index: number) => claimsQuery(token(index), index),
+                    plain: (index: number) => plainQuery(index),
+                  } as const,
+                ]
+              : []),
+          ]
+          const record = (pair: Pair, loop: string, section: string, value: number, reference: number) => {
+            const ratio = value / reference
+            const goal = targetFor(pair.kind, target.name, delayMs, pipeline)
             options.log(
-              `${kind.padEnd(11)} ${network.padEnd(16)} ${pool.padEnd(14)} ${target.name.padEnd(45)} ${ratio.toFixed(3)}×`,
+              `${pair.kind.padEnd(11)} ${network.padEnd(16)} ${loop.padEnd(14)} ${target.name.padEnd(45)} ${ratio.toFixed(3)}×`,
             )
+            const { title, unit, reference: referenceName } = KINDS[pair.kind]
             rows.push({
-              section: `${title}, ${network}, ${pool}`,
+              section: `${title}, ${network}, ${section}`,
               name: target.name,
-              unit: kind === 'query' ? 'queries/s' : 'tx/s',
-              value: claims,
-              reference: { name: kind === 'query' ? 'plain query' : 'plain transaction', value: plain },
+              unit,
+              value,
+              reference: { name: referenceName, value: reference },
               ratio,
               ...(goal && { target: { description: goal.description, met: ratio >= goal.threshold } }),
             })
           }
+          const result = await compareThroughput(
+            Object.fromEntries(
+              pairs.flatMap((pair) => [
+                [`plain ${pair.kind}`, pair.plain],
+                [`claims ${pair.kind}`, pair.claims],
+              ]),
+            ),
+            settings,
+          )
+          for (const pair of pairs)
+            record(pair, pool, pool, result[`claims ${pair.kind}`]!, result[`plain ${pair.kind}`]!)
           if (pipeline) {
-            const pairs = [
-              {
-                kind: 'transaction',
-                title: 'Claims transaction vs plain transaction',
-                claims: (index: number) => target.claimsTransaction(token(index), index),
-                plain: (index: number) => target.plainTransaction(index),
-              },
-              ...(plainQuery && claimsQuery
-                ? [
-                    {
-                      kind: 'query',
-                      title: 'Claims query vs the same query without claims',
-                      claims: (index: number) => claimsQuery(token(index), index),
-                      plain: (index: number) => plainQuery(index),
-                    } as const,
-                  ]
-                : []),
-            ] as const
             for (const pair of pairs) {
               const unsaturated = await interleavedRatio(pair.claims, pair.plain, {
                 millis: settings.millis * 2,
                 workers: settings.poolSize,
               })
-              const goal = targetFor(pair.kind, target.name, delayMs, pipeline)
-              options.log(
-                `${pair.kind.padEnd(11)} ${network.padEnd(16)} ${'unsaturated'.padEnd(14)} ${target.name.padEnd(45)} ${unsaturated.ratio.toFixed(3)}×`,
+              record(
+                pair,
+                'unsaturated',
+                'pipelined pool, one loop per connection (unsaturated)',
+                unsaturated.candidate,
+                unsaturated.reference,
               )
-              rows.push({
-                section: `${pair.title}, ${network}, pipelined pool, one loop per connection (unsaturated)`,
-                name: target.name,
-                unit: pair.kind === 'query' ? 'queries/s' : 'tx/s',
-                value: unsaturated.candidate,
-                reference: {
-                  name: pair.kind === 'query' ? 'plain query' : 'plain transaction',
-                  value: unsaturated.reference,
-                },
-                ratio: unsaturated.ratio,
-                ...(goal && {
-                  target: { description: goal.description, met: unsaturated.ratio >= goal.threshold },
-                }),
-              })
             }
           }
         } finally {

@@ -26,8 +26,8 @@ import { beginStatement, type TransactionOptions } from './transaction-options.j
  *   write: the connection is corked until that statement is written (or the event loop turns); a
  *   failure aborts the transaction, every statement behind it fails, and the caller is given the
  *   typed error (`ROLE_UNKNOWN`, `ROLE_NOT_GRANTED`, `PRE_REQUEST_FAILED`);
- * - otherwise `BEGIN …; SELECT WHERE pg_catalog.cardinality(ARRAY[pg_catalog.set_config(…), …]) = N` goes as one
- *   simple-protocol message and is awaited before the work runs.
+ * - otherwise `BEGIN …; SELECT WHERE pg_catalog.cardinality(ARRAY[pg_catalog.set_config(…), …]) =
+ *   N` goes as one simple-protocol message and is awaited before the work runs.
  *
  * A single statement ({@link runClaimsStatement}) on a connection that can join statements
  * (`joinNextStatement`, `pg` with `pipeline: true`) needs neither `BEGIN` nor `COMMIT`: the

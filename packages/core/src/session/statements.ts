@@ -61,7 +61,8 @@ export function settingsStatement(settings: readonly Setting[], preRequestCall?:
 /**
  * The single simple-protocol message that opens a claims transaction on a connection that does not
  * pipeline: `BEGIN …; SELECT WHERE pg_catalog.cardinality(ARRAY[pg_catalog.set_config(…), …]) = N`
- * (with the pre-request function's call when one is configured). One message, one flight: the same as a plain `BEGIN`.
+ * (with the pre-request function's call when one is configured). One message, one flight: the same
+ * as a plain `BEGIN`.
  *
  * @example
  * ```ts

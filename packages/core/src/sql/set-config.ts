@@ -23,12 +23,13 @@ import { quoteLiteral } from './literal.js'
  * @example
  * ```ts
  * applySettingsSql(["pg_catalog.set_config('role', 'anon', true)"], '"api"."check"()')
- * // `SELECT "api"."check"() WHERE pg_catalog.cardinality(ARRAY[pg_catalog.set_config('role', 'anon', true)]) = 1`
+ * // `SELECT "api"."check"() WHERE
+ * //   pg_catalog.cardinality(ARRAY[pg_catalog.set_config('role', 'anon', true)]) = 1`
  * ```
  */
 export function applySettingsSql(setConfigCalls: readonly string[], then: string | undefined): string {
-  const calls = `ARRAY[${setConfigCalls.join(', ')}]`
-  return `SELECT ${then === undefined ? '' : `${then} `}WHERE pg_catalog.cardinality(${calls}) = ${setConfigCalls.length}`
+  const array = `ARRAY[${setConfigCalls.join(', ')}]`
+  return `SELECT ${then === undefined ? '' : `${then} `}WHERE pg_catalog.cardinality(${array}) = ${setConfigCalls.length}`
 }
 
 /**
